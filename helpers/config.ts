@@ -1,0 +1,72 @@
+// Every setting of the suite, read from the environment once and validated in one place.
+// A bad value stops the run with one line: the setting, the value, and what is accepted.
+import { z } from 'zod';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A user mistake in a setting, flag or environment: printed as one line, never as a stack. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const positiveMs = z.coerce.number().int().positive();
+
+// The environment variables and what they hold. Add new settings here, one line each, in the
+// section of their concern; `describeSettings()` lists them for --help and the README.
+const settingsShape = {
+  // target
+  TARGET: z.enum(['auto', 'kind', 'existing', 'twin']).default('auto'),
+  KUBECONFIG: z.string().optional(),
+  // where the suite writes
+  CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'istio-gateway-conformance')),
+  REPORT_DIR: z.string().default('reports'),
+  // the doc's host and certificates
+  HOST: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a DNS name').default('httpbin.example.com'),
+  KEY_TYPE: z.enum(['rsa', 'ecdsa']).default('rsa'),
+  RSA_BITS: z.coerce.number().int().refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
+  // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
+  WAIT_BUDGET_MS: positiveMs.default(120_000),
+  REQUEST_TIMEOUT_MS: positiveMs.default(1_000),
+  CONVERGE: z.coerce.number().int().min(1).max(20).default(3),
+  // ingress address override (SG-B2): host:port
+  INGRESS_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d{1,5}$/, 'host:port, e.g. 172.18.0.2:31443')
+    .optional(),
+} as const;
+
+const settingsSchema = z.object(settingsShape);
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingName = keyof typeof settingsShape;
+
+/** Reads and validates the settings; throws UsageError naming the first bad one. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of Object.keys(settingsShape)) {
+    const value = env[name];
+    // An empty variable means "not set", as in most shells' habits.
+    picked[name] = value === '' ? undefined : value;
+  }
+  const parsed = settingsSchema.safeParse(picked);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0]);
+  throw new UsageError(`setting ${name}=${JSON.stringify(picked[name])} is not accepted: ${acceptedText(issue)}`);
+}
+
+function acceptedText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `use one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}`;
+  return issue.message.startsWith('Invalid') ? issue.message : `expected ${issue.message}`;
+}
+
+/** The setting names with their defaults, for help texts. */
+export function describeSettings(): string[] {
+  const defaults = settingsSchema.parse({});
+  return Object.keys(settingsShape).map((name) => {
+    const value = (defaults as Record<string, unknown>)[name];
+    return value === undefined ? name : `${name} (default ${String(value)})`;
+  });
+}

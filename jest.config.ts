@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+
+// Two projects: the project's own tests (no cluster) and the conformance suites (need a target).
+// TypeScript runs through ts-jest as CommonJS; the ESM-only packages (got, zx, client-node) load
+// through require(esm), which jest allows only with --experimental-vm-modules on Node >= 24.9
+// (scripts/jest.mjs sets both).
+const typescript: Config['transform'] = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+};
+
+const config: Config = {
+  projects: [
+    {
+      displayName: 'selftest',
+      testEnvironment: 'node',
+      transform: typescript,
+      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts'],
+    },
+    {
+      displayName: 'conformance',
+      testEnvironment: 'node',
+      transform: typescript,
+      testMatch: ['<rootDir>/suites/**/*.test.ts'],
+    },
+  ],
+};
+
+export default config;
