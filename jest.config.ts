@@ -14,13 +14,13 @@ const config: Config = {
       displayName: 'selftest',
       testEnvironment: 'node',
       transform: typescript,
-      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/runtime/**/*.test.ts'],
     },
     {
       displayName: 'conformance',
-      testEnvironment: 'node',
       transform: typescript,
-      testMatch: ['<rootDir>/suites/**/*.test.ts'],
+      testEnvironment: '<rootDir>/suites/runtime/environment.ts',
+      testMatch: ['<rootDir>/suites/*.test.ts'],
     },
   ],
 };

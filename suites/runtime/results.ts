@@ -1,0 +1,103 @@
+// The outcome of each step of one run, in catalogue order, as the conformance report lists them.
+import { StepFailure, type StepDefinition, type StepRecord } from './step';
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+export interface StepResult {
+  id: string;
+  title: string;
+  status: StepStatus;
+  durationMs: number;
+  expected?: string;
+  observed?: string;
+  reason?: string;
+}
+
+export interface RunPolicy {
+  /** Once a step fails, skip every later step except the `always` ones (fault rehearsals). */
+  stopAtFirstFailure: boolean;
+  /** Run only these step IDs (and report the rest skipped). */
+  only?: Set<string>;
+}
+
+/**
+ * Decides, step by step, whether a step runs or is skipped and why, and keeps every result.
+ * Shared between the test file (which runs steps) and the jest environment (which skips them).
+ */
+export class StepLedger<Context> {
+  private readonly results = new Map<string, StepResult>();
+  private readonly byTestName = new Map<string, StepDefinition<Context>>();
+  private firstFailure: string | undefined;
+  private prepareError: string | undefined;
+
+  constructor(
+    readonly steps: ReadonlyArray<StepDefinition<Context>>,
+    private readonly policy: RunPolicy,
+  ) {
+    const ids = new Set<string>();
+    for (const step of steps) {
+      if (ids.has(step.id)) throw new Error(`duplicate step ID ${step.id}`);
+      for (const dependency of step.dependsOn ?? []) {
+        if (!ids.has(dependency)) throw new Error(`${step.id} depends on ${dependency}, which does not come before it`);
+      }
+      ids.add(step.id);
+      this.byTestName.set(testName(step), step);
+    }
+  }
+
+  /** Why a step must be skipped now, or undefined if it runs. */
+  skipReason(step: StepDefinition<Context>, context: Context | undefined): string | undefined {
+    if (context === undefined) return `the target could not be prepared: ${this.prepareError ?? 'unknown reason'}`;
+    const notApplicable = step.notApplicable?.(context);
+    if (notApplicable) return notApplicable;
+    // Cleanup runs whatever was selected or failed: it removes what the other steps made.
+    if (step.always) return undefined;
+    if (this.policy.only && !this.policy.only.has(step.id)) return 'not selected (--only)';
+    if (this.policy.stopAtFirstFailure && this.firstFailure) return `stopped after the first failure (${this.firstFailure})`;
+    const blocked = (step.dependsOn ?? []).filter((id) => this.results.get(id)?.status !== 'passed');
+    if (blocked.length > 0) return `depends on ${blocked.map((id) => `${id} (${this.results.get(id)?.status ?? 'not run'})`).join(', ')}`;
+    return undefined;
+  }
+
+  /** Why the run's context could not be made: every step is then skipped with this reason. */
+  preparationFailed(message: string): void {
+    this.prepareError = message;
+  }
+
+  stepForTest(name: string): StepDefinition<Context> | undefined {
+    return this.byTestName.get(name);
+  }
+
+  recordSkip(step: StepDefinition<Context>, reason: string): void {
+    this.results.set(step.id, { id: step.id, title: step.title, status: 'skipped', durationMs: 0, reason });
+  }
+
+  /** Runs a step and records its outcome; rethrows the failure so the test runner shows it. */
+  async run(step: StepDefinition<Context>, context: Context): Promise<void> {
+    const record: StepRecord = {};
+    const started = Date.now();
+    try {
+      await step.run(context, record);
+      this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', durationMs: Date.now() - started, ...record });
+    } catch (error) {
+      const failure =
+        error instanceof StepFailure
+          ? { expected: error.expected, observed: error.observed }
+          : { expected: record.expected, observed: error instanceof Error ? error.message : String(error) };
+      this.results.set(step.id, { id: step.id, title: step.title, status: 'failed', durationMs: Date.now() - started, ...failure });
+      this.firstFailure ??= step.id;
+      throw error;
+    }
+  }
+
+  /** One result per catalogue step, in catalogue order; a step never reached is skipped. */
+  report(): StepResult[] {
+    return this.steps.map(
+      (step) => this.results.get(step.id) ?? { id: step.id, title: step.title, status: 'skipped', durationMs: 0, reason: 'not reached (the run was interrupted)' },
+    );
+  }
+}
+
+export function testName(step: { id: string; title: string }): string {
+  return `${step.id} ${step.title}`;
+}

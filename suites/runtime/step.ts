@@ -1,0 +1,40 @@
+// A catalogue step: the doc's words, one observation, one expectation. Steps live in a registry
+// with IDs and dependencies (like the Gateway API conformance suite's test records), not in a
+// long imperative script.
+
+/** What a step reports besides pass/fail, in the doc's terms, for the conformance report. */
+export interface StepRecord {
+  expected?: string;
+  observed?: string;
+}
+
+export interface StepDefinition<Context> {
+  /** Stable ID from STEPS.md, e.g. 'SG-S4'. */
+  id: string;
+  /** The doc's words. */
+  title: string;
+  /** Steps whose failure makes this one meaningless; it is then reported skipped. */
+  dependsOn?: string[];
+  /** Runs whatever happened before (cleanup). */
+  always?: boolean;
+  /** A reason why the step cannot apply to this target or profile, or undefined. */
+  notApplicable?: (context: Context) => string | undefined;
+  run: (context: Context, record: StepRecord) => Promise<void>;
+}
+
+/** A step's failure in the doc's terms: what was expected and what was observed instead. */
+export class StepFailure extends Error {
+  override name = 'StepFailure';
+  constructor(
+    readonly stepId: string,
+    readonly expected: string,
+    readonly observed: string,
+  ) {
+    super(`${stepId}: expected ${expected}, but ${observed}`);
+  }
+}
+
+/** Fails the step unless `ok`: the message reads "SG-xx: expected …, but …". */
+export function expectStep(stepId: string, ok: boolean, expected: string, observed: string): asserts ok {
+  if (!ok) throw new StepFailure(stepId, expected, observed);
+}
