@@ -20,6 +20,12 @@ const settingsShape = {
   // where the suite writes
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'istio-gateway-conformance')),
   REPORT_DIR: z.string().default('reports'),
+  // the twin's Istio build: a release name from twin/versions.json (default: the file's default)
+  TWIN_ISTIO: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a release name from twin/versions.json').optional(),
+  // the twin's pod runner: delay before a changed Secret/ConfigMap shows in pod volumes (a kubelet
+  // takes up to about a minute), and the first crash-loop back-off (the kubelet's 10 s)
+  TWIN_VOLUME_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  TWIN_RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   // the doc's host and certificates
   HOST: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a DNS name').default('httpbin.example.com'),
   KEY_TYPE: z.enum(['rsa', 'ecdsa']).default('rsa'),
@@ -27,6 +33,8 @@ const settingsShape = {
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
   WAIT_BUDGET_MS: positiveMs.default(120_000),
   REQUEST_TIMEOUT_MS: positiveMs.default(1_000),
+  // TLS 1.3: how long the probe reads before writing, so a post-handshake alert is not lost
+  PROBE_ACCEPT_WINDOW_MS: z.coerce.number().int().min(0).default(300),
   CONVERGE: z.coerce.number().int().min(1).max(20).default(3),
   // ingress address override (SG-B2): host:port
   INGRESS_ADDRESS: z
