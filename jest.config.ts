@@ -14,7 +14,7 @@ const config: Config = {
       displayName: 'selftest',
       testEnvironment: 'node',
       transform: typescript,
-      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/runtime/**/*.test.ts'],
+      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/*/**/*.test.ts'],
     },
     {
       displayName: 'conformance',

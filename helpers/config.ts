@@ -26,6 +26,20 @@ const settingsShape = {
   // takes up to about a minute), and the first crash-loop back-off (the kubelet's 10 s)
   TWIN_VOLUME_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   TWIN_RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  // which flavour of the doc: file-mount (verbatim) or sds (credentialName); auto detects
+  PROFILE: z.enum(['auto', 'file-mount', 'sds']).default('auto'),
+  // the kind target (helpers/cluster; pins in helpers/cluster/tools.json, unset = the pinned value)
+  ISTIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'an Istio release, e.g. 1.30.4').optional(),
+  KIND_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'a kind release, e.g. v0.33.0').optional(),
+  KIND_NODE_IMAGE: z.string().regex(/^\S+:\S+$/, 'an image reference, e.g. kindest/node:v1.36.4@sha256:…').optional(),
+  KIND_CLUSTER_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$/, 'a lowercase DNS label').default('istio-gateway-conformance'),
+  KIND_HTTPS_HOST_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  KEEP_CLUSTER: z.enum(['true', 'false']).default('false'),
+  // where tools are downloaded from (a mirror of github.com's release paths), and checksums for
+  // versions whose published sha256 is not pinned (for this machine's os/arch)
+  TOOLS_BASE_URL: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL, e.g. https://github.com').optional(),
+  KIND_SHA256: z.string().regex(/^[a-f0-9]{64}$/, '64 lowercase hex digits').optional(),
+  ISTIOCTL_SHA256: z.string().regex(/^[a-f0-9]{64}$/, '64 lowercase hex digits').optional(),
   // the doc's host and certificates
   HOST: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a DNS name').default('httpbin.example.com'),
   KEY_TYPE: z.enum(['rsa', 'ecdsa']).default('rsa'),
@@ -33,9 +47,23 @@ const settingsShape = {
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
   WAIT_BUDGET_MS: positiveMs.default(120_000),
   REQUEST_TIMEOUT_MS: positiveMs.default(1_000),
+  // the highest TLS version the suite's client offers (1.2: MUTUAL then refuses with handshake_failure)
+  TLS_MAX: z.enum(['1.2', '1.3']).optional(),
   // TLS 1.3: how long the probe reads before writing, so a post-handshake alert is not lost
   PROBE_ACCEPT_WINDOW_MS: z.coerce.number().int().min(0).default(300),
   CONVERGE: z.coerce.number().int().min(1).max(20).default(3),
+  // how a conformance run proceeds: only some steps (comma-separated IDs), stop at the first failure
+  ONLY_STEPS: z
+    .string()
+    .regex(/^[A-Z]+-[A-Z0-9]+(,[A-Z]+-[A-Z0-9]+)*$/, 'comma-separated step IDs, e.g. SG-S4,SG-M3')
+    .transform((ids) => ids.split(','))
+    .optional(),
+  STOP_AT_FIRST_FAILURE: z
+    .enum(['0', '1', 'true', 'false'])
+    .transform((flag) => flag === '1' || flag === 'true')
+    .default(false),
+  // where the conformance suite writes its step results for the report (set by the runner)
+  STEP_RESULTS_FILE: z.string().optional(),
   // ingress address override (SG-B2): host:port
   INGRESS_ADDRESS: z
     .string()

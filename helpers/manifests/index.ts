@@ -1,0 +1,122 @@
+// The doc's objects (Secure Gateways, HTTPS), per profile and networking API version:
+// `file-mount` is the doc verbatim (secrets mounted into the gateway pod, file paths in the
+// Gateway); `sds` is the same flow with credentialName (secrets served by istiod over SDS).
+import type { DocChain } from '../pki';
+import type { KubeObject } from '../kube';
+
+export type Profile = 'file-mount' | 'sds';
+export type TlsMode = 'SIMPLE' | 'MUTUAL';
+export type NetworkingVersion = 'networking.istio.io/v1' | 'networking.istio.io/v1beta1' | 'networking.istio.io/v1alpha3';
+
+/** Where the doc's objects go and what they are called. */
+export interface DocNames {
+  host: string;
+  /** The gateway pod's namespace: the doc's secrets must live there. */
+  gatewayNamespace: string;
+  /** Where the Gateway and VirtualService live (the doc: the default namespace). */
+  appNamespace: string;
+  gatewayName: string;
+  virtualServiceName: string;
+  /** The `istio: …` selector value of the ingress gateway. */
+  gatewaySelector: string;
+}
+
+export const DOC_NAMES: Omit<DocNames, 'host'> = {
+  gatewayNamespace: 'istio-system',
+  appNamespace: 'default',
+  gatewayName: 'httpbin-gateway',
+  virtualServiceName: 'httpbin',
+  gatewaySelector: 'ingressgateway',
+};
+
+// The doc's paths, which the istioctl gateway's chart mounts (optional) for these secret names.
+export const FILE_MOUNT = {
+  certSecret: 'istio-ingressgateway-certs',
+  caSecret: 'istio-ingressgateway-ca-certs',
+  certDir: '/etc/istio/ingressgateway-certs',
+  caDir: '/etc/istio/ingressgateway-ca-certs',
+  caFile: 'ca-chain.cert.pem',
+} as const;
+
+// The sds profile's credential, and istiod's convention for the client CA of MUTUAL.
+export const SDS = { credential: 'httpbin-credential', caKey: 'cacert' } as const;
+
+export function serverSecretName(profile: Profile): string {
+  return profile === 'file-mount' ? FILE_MOUNT.certSecret : SDS.credential;
+}
+
+export function caSecretName(profile: Profile): string {
+  return profile === 'file-mount' ? FILE_MOUNT.caSecret : `${SDS.credential}-cacert`;
+}
+
+/** The key under which the CA secret holds the chain: the doc's file name, or istiod's `cacert`. */
+export function caSecretKey(profile: Profile): string {
+  return profile === 'file-mount' ? FILE_MOUNT.caFile : SDS.caKey;
+}
+
+/** `kubectl create -n istio-system secret tls istio-ingressgateway-certs --key … --cert …` */
+export function serverSecret(profile: Profile, names: DocNames, chain: DocChain): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: serverSecretName(profile), namespace: names.gatewayNamespace },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': base64(chain.server.certPem), 'tls.key': base64(chain.server.keyPem) },
+  } as KubeObject;
+}
+
+/** `kubectl create -n istio-system secret generic istio-ingressgateway-ca-certs --from-file=ca-chain.cert.pem` */
+export function caSecret(profile: Profile, names: DocNames, chain: DocChain): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: caSecretName(profile), namespace: names.gatewayNamespace },
+    type: 'Opaque',
+    data: { [caSecretKey(profile)]: base64(chain.caChainPem) },
+  } as KubeObject;
+}
+
+/** The doc's Gateway: one HTTPS server on 443 for the host, SIMPLE first, MUTUAL after. */
+export function gateway(profile: Profile, mode: TlsMode, names: DocNames, apiVersion: NetworkingVersion): KubeObject {
+  const tls =
+    profile === 'file-mount'
+      ? {
+          mode,
+          serverCertificate: `${FILE_MOUNT.certDir}/tls.crt`,
+          privateKey: `${FILE_MOUNT.certDir}/tls.key`,
+          ...(mode === 'MUTUAL' ? { caCertificates: `${FILE_MOUNT.caDir}/${FILE_MOUNT.caFile}` } : {}),
+        }
+      : { mode, credentialName: SDS.credential };
+  return {
+    apiVersion,
+    kind: 'Gateway',
+    metadata: { name: names.gatewayName, namespace: names.appNamespace },
+    spec: {
+      selector: { istio: names.gatewaySelector },
+      servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls, hosts: [names.host] }],
+    },
+  } as KubeObject;
+}
+
+/** The doc's VirtualService: /status and /delay of the host to httpbin:8000. */
+export function virtualService(names: DocNames, apiVersion: NetworkingVersion): KubeObject {
+  return {
+    apiVersion,
+    kind: 'VirtualService',
+    metadata: { name: names.virtualServiceName, namespace: names.appNamespace },
+    spec: {
+      hosts: [names.host],
+      gateways: [names.gatewayName],
+      http: [
+        {
+          match: [{ uri: { prefix: '/status' } }, { uri: { prefix: '/delay' } }],
+          route: [{ destination: { port: { number: 8000 }, host: 'httpbin' } }],
+        },
+      ],
+    },
+  } as KubeObject;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}

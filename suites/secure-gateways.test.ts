@@ -1,0 +1,21 @@
+// The Istio task "Secure Gateways (HTTPS)" as a conformance run: every step of the doc is a test
+// titled with its ID. The runner (npm test) prepares the target and sets KUBECONFIG.
+import { loadSettings } from '../helpers/config';
+import { defineCatalogue } from './runtime/define';
+import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
+import { prepareSecureGateways } from './secure-gateways/context';
+
+const settings = loadSettings();
+
+defineCatalogue({
+  name: 'Secure Gateways (HTTPS)',
+  steps: secureGatewaysCatalogue,
+  policy: {
+    stopAtFirstFailure: settings.STOP_AT_FIRST_FAILURE,
+    only: settings.ONLY_STEPS ? new Set(settings.ONLY_STEPS) : undefined,
+  },
+  prepare: () => prepareSecureGateways(),
+  resultsFile: settings.STEP_RESULTS_FILE,
+  // A step's own waits are bounded by WAIT_BUDGET_MS; jest's limit sits above them.
+  stepTimeoutMs: settings.WAIT_BUDGET_MS * 2 + 60_000,
+});

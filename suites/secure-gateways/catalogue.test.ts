@@ -1,0 +1,37 @@
+import { describe, expect, test } from '@jest/globals';
+import { StepLedger } from '../runtime/results';
+import { secureGatewaysCatalogue } from './catalogue';
+
+// The step IDs of the catalogue (STEPS.md), in the doc's order: none may be dropped silently.
+const CATALOGUE_IDS = [
+  'SG-B1', 'SG-B2', 'SG-B3',
+  'SG-C1',
+  'SG-S1', 'SG-S2', 'SG-S3', 'SG-S4', 'SG-S5',
+  'SG-M1', 'SG-M2', 'SG-M3', 'SG-M4', 'SG-M5',
+  'SG-T1', 'SG-T2', 'SG-T3', 'SG-T4', 'SG-T5', 'SG-T6', 'SG-T7', 'SG-T8',
+  'SG-X1', 'SG-X2', 'SG-X3',
+];
+
+describe('Secure Gateways catalogue', () => {
+  test('has every step of the catalogue, once, in the doc order', () => {
+    expect(secureGatewaysCatalogue.map((step) => step.id)).toEqual(CATALOGUE_IDS);
+  });
+
+  test('dependencies point backwards only (the ledger checks), and cleanup always runs', () => {
+    expect(() => new StepLedger(secureGatewaysCatalogue, { stopAtFirstFailure: false })).not.toThrow();
+    expect(secureGatewaysCatalogue.filter((step) => step.always).map((step) => step.id)).toEqual(['SG-X1', 'SG-X2', 'SG-X3']);
+  });
+
+  test('MUTUAL is awaited through the refusal without a client certificate', () => {
+    const byId = new Map(secureGatewaysCatalogue.map((step) => [step.id, step]));
+    expect(byId.get('SG-M4')!.dependsOn).toEqual(['SG-M3']);
+    expect(byId.get('SG-M5')!.dependsOn).toEqual(['SG-M3']);
+  });
+
+  test('the macOS curl checks are reported skipped with the reason', () => {
+    for (const id of ['SG-B3', 'SG-T6']) {
+      const step = secureGatewaysCatalogue.find((s) => s.id === id)!;
+      expect(step.notApplicable?.({} as never)).toMatch(/Node's TLS, not the machine's curl/);
+    }
+  });
+});

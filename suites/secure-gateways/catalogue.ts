@@ -1,0 +1,18 @@
+// The Secure Gateways (HTTPS) catalogue, in the doc's order (STEPS.md).
+import type { StepDefinition } from '../runtime/step';
+import type { SecureGatewaysContext } from './context';
+import { beforeYouBegin } from './steps/before';
+import { certificates } from './steps/certs';
+import { cleanup } from './steps/cleanup';
+import { mutualTls } from './steps/mutual';
+import { simpleTls } from './steps/simple';
+import { troubleshooting } from './steps/troubleshooting';
+
+export const secureGatewaysCatalogue: ReadonlyArray<StepDefinition<SecureGatewaysContext>> = [
+  ...beforeYouBegin,
+  ...certificates,
+  ...simpleTls,
+  ...mutualTls,
+  ...troubleshooting,
+  ...cleanup,
+];

@@ -1,0 +1,89 @@
+// How the steps look at the gateway: the doc's curl (helpers/probe) against the host, waited for
+// as upstream Istio waits, and the verdicts that say what counts as which outcome.
+import { eventually, EventuallyTimeout } from '../../helpers/eventually';
+import { probe, renderObservation, type Observation, type ResponseObservation, type TlsAlertObservation } from '../../helpers/probe';
+import { StepFailure } from '../runtime/step';
+import { need, type SecureGatewaysContext } from './context';
+
+export type ClientCertificate = 'none' | 'doc-client' | 'foreign-client';
+
+/** `curl --resolve host:port:addr --cacert ca-chain [--cert --key] https://host:port<path>` */
+export function curl(context: SecureGatewaysContext, path: string, client: ClientCertificate): () => Promise<Observation> {
+  const chain = need(context.chain, 'the certificate chain (SG-C1)');
+  const ingress = need(context.ingress, 'the ingress address (SG-B2)');
+  const pair = client === 'doc-client' ? chain.client : client === 'foreign-client' ? need(context.foreignChain, 'the foreign chain').client : undefined;
+  const host = context.names.host;
+  return () =>
+    probe({
+      url: `https://${host}:${ingress.port}${path}`,
+      resolve: { host, port: ingress.port, address: ingress.address },
+      ca: chain.caChainPem,
+      cert: pair?.certPem,
+      key: pair?.keyPem,
+      tlsMax: context.settings.TLS_MAX,
+      timeoutMs: context.budgets.requestMs,
+    });
+}
+
+/**
+ * Polls until the verdict holds (budget, backoff, passes in a row) and returns the observation;
+ * on timeout fails the step with the expectation and the last observation in the doc's terms.
+ */
+export async function awaitObservation(
+  context: SecureGatewaysContext,
+  stepId: string,
+  expected: string,
+  observe: () => Promise<Observation>,
+  holds: (observation: Observation) => boolean,
+): Promise<Observation> {
+  try {
+    return await eventually(observe, holds, {
+      budgetMs: context.budgets.waitMs,
+      converge: context.budgets.converge,
+      initialDelayMs: 20,
+      maxDelayMs: 320,
+      expectation: `${stepId}: ${expected}`,
+      render: renderObservation,
+    });
+  } catch (error) {
+    if (!(error instanceof EventuallyTimeout)) throw error;
+    const last = error.last;
+    const observed = last === undefined ? 'nothing was observed' : last.ok ? seenAs(last.value as Observation) : String(last.error);
+    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} attempts)`);
+  }
+}
+
+/** The observation in the doc's terms, as a failure message's "but …" clause. */
+export function seenAs(observation: Observation): string {
+  if (observation.outcome === 'response') return `it answered HTTP/${observation.httpVersion} ${observation.status}`;
+  return `the client saw: ${renderObservation(observation)}`;
+}
+
+export function isResponse(observation: Observation): observation is ResponseObservation {
+  return observation.outcome === 'response';
+}
+
+/** httpbin's /status/418: current go-httpbin says "I'm a teapot!", the old sample drew one. */
+export function isTeapot(observation: Observation): observation is ResponseObservation {
+  return isResponse(observation) && observation.status === 418 && /teapot/i.test(observation.body);
+}
+
+/**
+ * MUTUAL without a client certificate: refused by the server's TLS stack. TLS 1.2 fails in the
+ * handshake with handshake_failure; TLS 1.3 sends certificate_required, seen on the first read.
+ * A timeout, a refused TCP connection, a reset or an untrusted server is NOT this.
+ */
+export function refusedWithoutCertificate(observation: Observation): observation is TlsAlertObservation {
+  return observation.outcome === 'tls-alert' && ['handshake_failure', 'certificate_required'].includes(observation.alert);
+}
+
+/** A client certificate from a CA the gateway does not trust: alert unknown_ca from the server. */
+export function refusedUnknownCa(observation: Observation): observation is TlsAlertObservation {
+  return observation.outcome === 'tls-alert' && observation.alert === 'unknown_ca';
+}
+
+/** The header value as one string (HTTP/2 headers are lower-case). */
+export function header(observation: ResponseObservation, name: string): string | undefined {
+  const value = observation.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}

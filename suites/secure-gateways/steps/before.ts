@@ -1,0 +1,53 @@
+// B: before you begin. Istio installed, httpbin deployed, the ingress address determined.
+import { get, ingressAddress, rolloutStatus, type KubeObject } from '../../../helpers/kube';
+import { expectStep, type StepDefinition } from '../../runtime/step';
+import { gatewayPods, type SecureGatewaysContext } from '../context';
+
+type Ready = KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
+type Service = KubeObject & { spec?: { ports?: Array<{ port: number; name?: string }> } };
+
+const isReady = (pod: Ready): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
+  {
+    id: 'SG-B1',
+    title: 'Istio mesh installed, httpbin sample deployed',
+    run: async (context, record) => {
+      const { kube, names } = context;
+      record.expected = `namespace ${names.gatewayNamespace}, a Ready ingress gateway pod (istio=${names.gatewaySelector}), httpbin Deployment ready, Service httpbin port 8000`;
+      const namespace = await get(kube, { apiVersion: 'v1', kind: 'Namespace', name: names.gatewayNamespace });
+      expectStep('SG-B1', namespace !== undefined, record.expected, `namespace ${names.gatewayNamespace} does not exist: Istio is not installed`);
+      const pods = (await gatewayPods(context)) as Ready[];
+      const ready = pods.filter(isReady);
+      expectStep('SG-B1', ready.length > 0, record.expected, `${pods.length} gateway pod(s) with istio=${names.gatewaySelector}, none Ready`);
+      context.gatewayPod = ready[0]!.metadata!.name!;
+      const httpbin = await get(kube, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.appNamespace, name: 'httpbin' });
+      const rollout = rolloutStatus(httpbin as never);
+      expectStep('SG-B1', rollout.ready, record.expected, `httpbin Deployment in ${names.appNamespace}: ${httpbin ? rollout.summary : 'not found'}`);
+      const service = (await get(kube, { apiVersion: 'v1', kind: 'Service', namespace: names.appNamespace, name: 'httpbin' })) as Service | undefined;
+      const ports = service?.spec?.ports?.map((p) => p.port) ?? [];
+      expectStep('SG-B1', ports.includes(8000), record.expected, service ? `Service httpbin has ports ${ports.join(', ')}` : 'Service httpbin not found');
+      record.observed = `gateway pod ${context.gatewayPod} Ready; httpbin ${rollout.summary}; Service httpbin port 8000`;
+    },
+  },
+  {
+    id: 'SG-B2',
+    title: 'determine INGRESS_HOST and SECURE_INGRESS_PORT',
+    dependsOn: ['SG-B1'],
+    run: async (context, record) => {
+      record.expected = 'the gateway Service exposes 443 (https) at a LoadBalancer address, or a node address and NodePort';
+      context.ingress = await ingressAddress(
+        context.kube,
+        { namespace: context.names.gatewayNamespace, name: 'istio-ingressgateway' },
+        context.settings.INGRESS_ADDRESS,
+      );
+      record.observed = `INGRESS_HOST=${context.ingress.address}, SECURE_INGRESS_PORT=${context.ingress.port} (${context.ingress.source})`;
+    },
+  },
+  {
+    id: 'SG-B3',
+    title: 'macOS: curl must be built with LibreSSL',
+    notApplicable: () => "the suite's client is Node's TLS, not the machine's curl, so the curl build check does not apply",
+    run: async () => undefined,
+  },
+];

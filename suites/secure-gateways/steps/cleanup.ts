@@ -1,0 +1,63 @@
+// X: cleanup. Runs whatever happened before: deletes what the suite made, puts back what it
+// replaced, and checks the host is no longer served.
+import { deleteObject, get, isOwned, restore, type ObjectRef } from '../../../helpers/kube';
+import { expectStep, type StepDefinition } from '../../runtime/step';
+import type { SecureGatewaysContext } from '../context';
+import { awaitObservation, curl, isTeapot, seenAs } from '../observe';
+
+const httpbinObjects = (context: SecureGatewaysContext): ObjectRef[] => [
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespace: context.names.appNamespace, name: 'httpbin' },
+  { apiVersion: 'v1', kind: 'Service', namespace: context.names.appNamespace, name: 'httpbin' },
+];
+
+export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
+  {
+    id: 'SG-X1',
+    title: 'delete the Gateway, the VirtualService and both secrets',
+    always: true,
+    run: async (context, record) => {
+      const entries = [...context.ledger.entries];
+      record.expected = 'every object the suite created is gone (404), every object it replaced is as it was';
+      const done = await restore(context.kube, context.ledger);
+      for (const entry of entries) {
+        const now = await get(context.kube, entry.ref);
+        const createdBySuite = entry.before === null;
+        const where = `${entry.ref.kind} ${entry.ref.namespace}/${entry.ref.name}`;
+        expectStep('SG-X1', createdBySuite ? now === undefined : now !== undefined && !isOwned(now), record.expected, createdBySuite ? `${where} is still there after cleanup` : `${where}, which existed before the run, was not put back`);
+      }
+      record.observed = done.length ? done.join('; ') : 'nothing to clean up: the suite made no objects';
+    },
+  },
+  {
+    id: 'SG-X2',
+    title: 'delete the httpbin sample (only when the suite deployed it)',
+    always: true,
+    run: async (context, record) => {
+      const refs = httpbinObjects(context);
+      const found = await Promise.all(refs.map((ref) => get(context.kube, ref)));
+      if (!found.some((object) => object && isOwned(object))) {
+        record.observed = 'httpbin was not deployed by the suite: left in place';
+        return;
+      }
+      record.expected = 'the httpbin Deployment and Service the suite deployed are gone';
+      for (const [index, ref] of refs.entries()) {
+        if (found[index] && isOwned(found[index])) await deleteObject(context.kube, ref);
+      }
+      const after = await Promise.all(refs.map((ref) => get(context.kube, ref)));
+      expectStep('SG-X2', after.every((object) => object === undefined), record.expected, 'httpbin objects are still there');
+      record.observed = 'httpbin Deployment and Service deleted';
+    },
+  },
+  {
+    id: 'SG-X3',
+    title: 'the host is no longer served',
+    always: true,
+    notApplicable: (context) => (context.served ? undefined : 'the host was never served in this run (SG-S4 did not pass)'),
+    run: async (context, record) => {
+      record.expected = `the HTTPS request for ${context.names.host} no longer gets a 418`;
+      const seen = await awaitObservation(context, 'SG-X3', record.expected, curl(context, '/status/418', 'doc-client'), (o) => !isTeapot(o));
+      expectStep('SG-X3', !isTeapot(seen), record.expected, seenAs(seen));
+      record.observed = seenAs(seen).replace(/^the client saw: /, '');
+    },
+  },
+];

@@ -1,0 +1,148 @@
+// T: the doc's troubleshooting checks, run as assertions. They look into the gateway pod with
+// `kubectl exec` and `kubectl logs`, as the doc does.
+import { X509Certificate } from 'node:crypto';
+import { eventually, EventuallyTimeout } from '../../../helpers/eventually';
+import { exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
+import { FILE_MOUNT } from '../../../helpers/manifests';
+import { certificateSummary } from '../../../helpers/pki';
+import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
+import { need, type SecureGatewaysContext } from '../context';
+import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
+
+const PROXY_CONTAINER = 'istio-proxy';
+const fileMountOnly = (context: SecureGatewaysContext): string | undefined =>
+  context.profile === 'file-mount' ? undefined : `profile ${context.profile}: the certificates are served by istiod over SDS, not mounted into the pod`;
+
+/** `kubectl exec <gateway pod> -c istio-proxy -- <command>`, polled until it shows what is expected. */
+async function awaitExec(context: SecureGatewaysContext, stepId: string, expected: string, command: string[], holds: (result: ExecResult) => boolean): Promise<ExecResult> {
+  const pod = need(context.gatewayPod, 'the gateway pod (SG-B1)');
+  try {
+    return await eventually(() => exec(context.kube, { namespace: context.names.gatewayNamespace, pod, container: PROXY_CONTAINER, command }), holds, {
+      budgetMs: context.budgets.waitMs,
+      converge: 1,
+      initialDelayMs: 200,
+      maxDelayMs: 2_000,
+      expectation: `${stepId}: ${expected}`,
+      render: (result) => `\`${command.join(' ')}\` exited ${result.exitCode}: ${(result.stdout + result.stderr).trim().split('\n').slice(0, 6).join(' | ')}`,
+    });
+  } catch (error) {
+    if (!(error instanceof EventuallyTimeout)) throw error;
+    throw new StepFailure(stepId, expected, `${error.message.replace(/^.*?last observed: /, '')}`);
+  }
+}
+
+const listsFiles = (...files: string[]) => (result: ExecResult) => result.exitCode === 0 && files.every((file) => new RegExp(`\\s${file.replace(/\./g, '\\.')}$`, 'm').test(result.stdout));
+
+function firstCertificate(pem: string): X509Certificate | undefined {
+  const block = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
+  try {
+    return block ? new X509Certificate(block) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The lines that mean the gateway could not load this host's certificates or config: pilot-agent's
+// file-certificate errors, Envoy's certificate-loading errors, and rejected (NACKed) config.
+const ERROR_LINES = [/failed to generate secret/i, /failed to (load|read|parse).*(cert|key|certificate)/i, /gRPC config for .* rejected/i, /\bNACK\b/, /Failed to load (certificate chain|private key)/i];
+
+export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
+  {
+    id: 'SG-T1',
+    title: 'kubectl get svc -n istio-system: INGRESS_HOST and SECURE_INGRESS_PORT match the Service',
+    dependsOn: ['SG-B2'],
+    run: async (context, record) => {
+      const used = need(context.ingress, 'the ingress address');
+      record.expected = `the Service still gives ${used.address}:${used.port}`;
+      const now = await ingressAddress(context.kube, { namespace: context.names.gatewayNamespace, name: 'istio-ingressgateway' }, context.settings.INGRESS_ADDRESS);
+      expectStep('SG-T1', now.address === used.address && now.port === used.port, record.expected, `the Service now gives ${now.address}:${now.port} (${now.source})`);
+      record.observed = `INGRESS_HOST=${now.address}, SECURE_INGRESS_PORT=${now.port}`;
+    },
+  },
+  {
+    id: 'SG-T2',
+    title: 'ls -al /etc/istio/ingressgateway-certs in the gateway pod',
+    dependsOn: ['SG-B1', 'SG-S1'],
+    notApplicable: fileMountOnly,
+    run: async (context, record) => {
+      record.expected = `tls.crt and tls.key in ${FILE_MOUNT.certDir} of the gateway pod`;
+      await awaitExec(context, 'SG-T2', record.expected, ['ls', '-al', FILE_MOUNT.certDir], listsFiles('tls.crt', 'tls.key'));
+      record.observed = `tls.crt and tls.key present in ${FILE_MOUNT.certDir}`;
+    },
+  },
+  {
+    id: 'SG-T3',
+    title: 'the Subject of that tls.crt',
+    dependsOn: ['SG-T2'],
+    notApplicable: fileMountOnly,
+    run: async (context, record) => {
+      const server = certificateSummary(need(context.chain, 'the chain').server.certPem);
+      record.expected = `tls.crt in the pod has CN=${context.names.host} and serial ${server.serialNumber}`;
+      const result = await awaitExec(context, 'SG-T3', record.expected, ['cat', `${FILE_MOUNT.certDir}/tls.crt`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
+      const mounted = certificateSummary(firstCertificate(result.stdout)!.toString());
+      expectStep('SG-T3', mounted.subject.CN === context.names.host && sameSerial(mounted.serialNumber, server.serialNumber), record.expected, `the pod's tls.crt has CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`);
+      record.observed = `Subject CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`;
+    },
+  },
+  {
+    id: 'SG-T4',
+    title: "the proxy serves the certificate (admin GET /certs)",
+    dependsOn: ['SG-S4'],
+    run: async (context, record) => {
+      const server = certificateSummary(need(context.chain, 'the chain').server.certPem);
+      record.expected = `/certs lists a cert_chain entry with serial ${server.serialNumber} and DNS SAN ${context.names.host}, days until expiration > 0`;
+      const pod = need(context.gatewayPod, 'the gateway pod');
+      const certs = await envoyCerts(context.kube, context.names.gatewayNamespace, pod, PROXY_CONTAINER);
+      const found = findServedCertificate(certs, server.serialNumber);
+      expectStep('SG-T4', found !== undefined, record.expected, `/certs lists serials ${certs.flatMap((c) => c.cert_chain ?? []).map((d) => d.serial_number).join(', ') || 'none'}`);
+      const sans = (found.subject_alt_names ?? []).map((san) => san.dns).filter(Boolean);
+      const days = Number(found.days_until_expiration);
+      expectStep('SG-T4', sans.includes(context.names.host) && days > 0, record.expected, `the entry has SANs ${sans.join(', ') || 'none'} and days_until_expiration ${found.days_until_expiration}`);
+      record.observed = `served: serial ${found.serial_number}, path ${found.path}, ${days} days until expiration`;
+    },
+  },
+  {
+    id: 'SG-T5',
+    title: 'the gateway logs have no errors',
+    dependsOn: ['SG-B1', 'SG-S2'],
+    run: async (context, record) => {
+      const since = need(context.configChangedAt, 'the time the config changed');
+      record.expected = `no certificate or config errors in the gateway's log since ${since.toISOString()}`;
+      const text = await logs(context.kube, { namespace: context.names.gatewayNamespace, pod: need(context.gatewayPod, 'the gateway pod'), container: PROXY_CONTAINER, since });
+      const errors = text.split('\n').filter((line) => ERROR_LINES.some((pattern) => pattern.test(line)));
+      expectStep('SG-T5', errors.length === 0, record.expected, `${errors.length} error line(s), first: ${errors[0]?.slice(0, 300)}`);
+      record.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config`;
+    },
+  },
+  {
+    id: 'SG-T6',
+    title: 'macOS: curl built with LibreSSL (as SG-B3)',
+    notApplicable: () => "the suite's client is Node's TLS, not the machine's curl, so the curl build check does not apply",
+    run: async () => undefined,
+  },
+  {
+    id: 'SG-T7',
+    title: 'ls -al /etc/istio/ingressgateway-ca-certs in the gateway pod',
+    dependsOn: ['SG-B1', 'SG-M1'],
+    notApplicable: fileMountOnly,
+    run: async (context, record) => {
+      record.expected = `${FILE_MOUNT.caFile} in ${FILE_MOUNT.caDir} of the gateway pod`;
+      await awaitExec(context, 'SG-T7', record.expected, ['ls', '-al', FILE_MOUNT.caDir], listsFiles(FILE_MOUNT.caFile));
+      record.observed = `${FILE_MOUNT.caFile} present in ${FILE_MOUNT.caDir}`;
+    },
+  },
+  {
+    id: 'SG-T8',
+    title: 'the Subject of the CA file in the pod',
+    dependsOn: ['SG-T7'],
+    notApplicable: fileMountOnly,
+    run: async (context, record) => {
+      const intermediate = certificateSummary(need(context.chain, 'the chain').intermediate.certPem);
+      record.expected = `the CA file's first certificate is the intermediate, CN=${intermediate.subject.CN}`;
+      const result = await awaitExec(context, 'SG-T8', record.expected, ['cat', `${FILE_MOUNT.caDir}/${FILE_MOUNT.caFile}`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
+      const first = certificateSummary(firstCertificate(result.stdout)!.toString());
+      expectStep('SG-T8', first.subject.CN === intermediate.subject.CN, record.expected, `its first certificate has CN=${first.subject.CN}`);
+      record.observed = `Subject CN=${first.subject.CN}`;
+    },
+  },
+];
