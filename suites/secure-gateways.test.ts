@@ -18,4 +18,8 @@ defineCatalogue({
   resultsFile: settings.STEP_RESULTS_FILE,
   // A step's own waits are bounded by WAIT_BUDGET_MS; jest's limit sits above them.
   stepTimeoutMs: settings.WAIT_BUDGET_MS * 2 + 60_000,
+  describeRun: (context) =>
+    context
+      ? { profile: context.profile, profileReason: context.profileReason, networkingVersion: context.networkingVersion, kubernetesVersion: context.kube.serverVersion }
+      : {},
 });

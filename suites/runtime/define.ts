@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, test } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTEXT_GLOBAL, LEDGER_GLOBAL } from './environment';
-import { StepLedger, testName, type RunPolicy } from './results';
+import { StepLedger, testName, type RunPolicy, type StepResult } from './results';
 import type { StepDefinition } from './step';
 
 export interface CatalogueOptions<Context> {
@@ -20,6 +20,15 @@ export interface CatalogueOptions<Context> {
   resultsFile?: string;
   /** Time allowed to a step, in ms (jest's per-test timeout). */
   stepTimeoutMs: number;
+  /** Facts about the run the report names (profile, versions), read from the context at the end. */
+  describeRun?: (context: Context | undefined) => Record<string, unknown>;
+}
+
+/** What the results file holds: facts about the run, then one result per catalogue step. */
+export interface CatalogueResults {
+  catalogue: string;
+  run: Record<string, unknown>;
+  steps: StepResult[];
 }
 
 export function defineCatalogue<Context>(options: CatalogueOptions<Context>): StepLedger<Context> {
@@ -53,7 +62,9 @@ export function defineCatalogue<Context>(options: CatalogueOptions<Context>): St
       } finally {
         if (options.resultsFile) {
           mkdirSync(path.dirname(options.resultsFile), { recursive: true });
-          writeFileSync(options.resultsFile, JSON.stringify(ledger.report(), null, 2));
+          const context = globals[CONTEXT_GLOBAL] as Context | undefined;
+          const results: CatalogueResults = { catalogue: options.name, run: options.describeRun?.(context) ?? {}, steps: ledger.report() };
+          writeFileSync(options.resultsFile, JSON.stringify(results, null, 2));
         }
       }
     }, options.stepTimeoutMs);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StepResult } from './results';
+import type { CatalogueResults } from './define';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -24,7 +25,7 @@ function runSample(env: Record<string, string>): { results: StepResult[]; output
     encoding: 'utf8',
     env: { ...process.env, ...env, SAMPLE_RESULTS_FILE: resultsFile },
   });
-  return { results: JSON.parse(readFileSync(resultsFile, 'utf8')) as StepResult[], output: run.stderr + run.stdout, status: run.status };
+  return { results: (JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults).steps, output: run.stderr + run.stdout, status: run.status };
 }
 
 describe('conformance step runtime', () => {

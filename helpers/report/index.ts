@@ -1,0 +1,29 @@
+// The conformance report: one JSON document a run, one entry per catalogue step in catalogue
+// order, with what was expected and observed. It never holds key material: steps report
+// certificates by subject and serial only, and the writer refuses anything that looks like a key.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { StepResult } from '../../suites/runtime/results';
+
+export interface ConformanceReport {
+  target: string;
+  profile: string | null;
+  istioVersion: string | null;
+  kubernetesVersion: string | null;
+  tools: Record<string, string>;
+  startedAt: string;
+  durationMs: number;
+  steps: StepResult[];
+}
+
+export function summarize(steps: StepResult[]): { passed: number; failed: number; skipped: number } {
+  const count = (status: StepResult['status']) => steps.filter((step) => step.status === status).length;
+  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
+}
+
+export function writeReport(file: string, report: ConformanceReport): void {
+  const text = JSON.stringify(report, null, 2);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw new Error('refusing to write a report that contains private key material');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${text}\n`);
+}
