@@ -1,0 +1,72 @@
+// The GitHub workflows, checked by the real actionlint (built from its Go module at the version
+// pinned in tools.json, cached in CACHE_DIR/tools/go; `npm run cluster:prebuild` builds it ahead),
+// and read for what the kind target needs from them.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadSettings } from '../config';
+import { ensureGoTool, goTools } from './go-tools';
+import { repoRoot } from './kind-plan';
+import { pins } from './pins';
+import { run } from './run';
+
+const workflows = path.join(repoRoot, '.github', 'workflows');
+// A cold build of actionlint takes a minute or two on a busy 2-core machine; cached it is instant.
+const BUILD_TIMEOUT_MS = 900_000;
+
+let actionlint: string;
+let tmp: string;
+beforeAll(async () => {
+  actionlint = await ensureGoTool(loadSettings().CACHE_DIR, goTools.actionlint, (line) => process.stderr.write(`${line}\n`));
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'workflows-'));
+}, BUILD_TIMEOUT_MS);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, { env?: Record<string, string>; strategy?: { matrix: { istio: string } }; steps: { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }[] }>;
+}
+
+async function workflow(name: string): Promise<Workflow> {
+  return parse(await readFile(path.join(workflows, name), 'utf8')) as Workflow;
+}
+
+describe('the workflows', () => {
+  test('actionlint finds nothing in conformance.yml and selftest.yml', async () => {
+    const result = await run([actionlint, '-no-color', 'conformance.yml', 'selftest.yml'], { cwd: workflows });
+    expect({ exitCode: result.exitCode, output: result.stdout + result.stderr }).toEqual({ exitCode: 0, output: '' });
+  });
+
+  test('actionlint does find mistakes (so the check above can fail)', async () => {
+    const broken = (await readFile(path.join(workflows, 'conformance.yml'), 'utf8')).replace('node-version-file:', 'node-version-fiel:').replace("'17 3 * * *'", "'17 25 * * *'");
+    await writeFile(path.join(tmp, 'broken.yml'), broken);
+    const result = await run([actionlint, '-no-color', 'broken.yml'], { cwd: tmp });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('input "node-version-fiel" is not defined in action "actions/setup-node@v5"');
+    expect(result.stdout).toContain('invalid CRON format "17 25 * * *"');
+  });
+
+  test('conformance.yml: nightly and on demand, TARGET=kind per supported Istio release, npm ci, npm test, report uploaded', async () => {
+    const flow = await workflow('conformance.yml');
+    expect(Object.keys(flow.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    const job = flow.jobs.kind!;
+    const defaultList = /fromJSON\(inputs\.istio-versions \|\| '(\[.*\])'\)/.exec(job.strategy!.matrix.istio)?.[1];
+    expect(JSON.parse(defaultList ?? 'null')).toEqual(pins.istio.supported);
+    expect(job.env).toMatchObject({ TARGET: 'kind', ISTIO_VERSION: '${{ matrix.istio }}' });
+    const runs = job.steps.map((step) => step.run?.trim()).filter(Boolean);
+    expect(runs).toContain('npm ci --no-audit --no-fund');
+    expect(runs.indexOf('npm test')).toBeGreaterThan(runs.indexOf('npm ci --no-audit --no-fund'));
+    const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload).toMatchObject({ if: 'always()', with: { path: 'reports/' } });
+  });
+
+  test('selftest.yml: bash .ci/run on every push and pull request', async () => {
+    const flow = await workflow('selftest.yml');
+    expect(Object.keys(flow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(flow.jobs.selftest!.steps.some((step) => step.run?.includes('bash .ci/run'))).toBe(true);
+  });
+});

@@ -1,0 +1,32 @@
+// `npm run cluster:up [-- --dry-run]`: the kind target's cluster, made ready for the suites: a kind
+// cluster (created, or reused by name), Istio installed by istioctl with the shared gateway overlay,
+// httpbin deployed, everything waited for. It stays up (delete it with `npm run cluster:down`);
+// `npm test` with TARGET=kind makes its own and deletes it afterwards unless KEEP_CLUSTER=true.
+// --dry-run prints the exact commands and versions, in order, and needs neither Docker nor network.
+import { Command } from 'commander';
+import { runMain } from '../helpers/cli';
+import { describeSettings, loadSettings } from '../helpers/config';
+import { dryRunLines, startKindTarget } from '../helpers/cluster';
+
+const settingNames = /^(ISTIO_VERSION|KIND_|TOOLS_BASE_URL|ISTIOCTL_SHA256|CACHE_DIR)/;
+
+runMain(async () => {
+  const program = new Command('cluster:up')
+    .description('Create (or reuse) the kind cluster, install Istio and httpbin, and wait until they are ready.')
+    .option('--dry-run', 'print the commands and versions it would run, in order, and exit')
+    .addHelpText('after', `\nSettings: ${describeSettings().filter((line) => settingNames.test(line)).join(', ')}`)
+    .exitOverride()
+    .parse(process.argv.slice(2), { from: 'user' });
+  const flags = program.opts<{ dryRun?: boolean }>();
+  const settings = loadSettings();
+  if (flags.dryRun) {
+    for (const line of await dryRunLines(settings)) console.log(line);
+    return 0;
+  }
+  const log = (line: string) => console.error(line);
+  const cluster = await startKindTarget(settings, { log, keep: true });
+  console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
+  console.log(`export INGRESS_ADDRESS=${cluster.ingressAddress}`);
+  log(`delete it with: npm run cluster:down`);
+  return 0;
+});
