@@ -1,11 +1,69 @@
-// `npm test`: the conformance run. The suites and targets land with their issues; until a target
-// can be provisioned this entry point says so plainly instead of pretending to pass.
+// `npm test`: the conformance run. Chooses the target (and says which and why in its first line),
+// prepares it, runs the catalogue as jest's `conformance` project, writes reports/conformance.json
+// (and JUnit XML beside it), gives the target back, and exits 0 only if no step failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
-import { loadSettings, UsageError } from '../helpers/config';
+import { chooseTarget } from '../helpers/cluster';
+import { loadSettings } from '../helpers/config';
+import { summarize, writeReport } from '../helpers/report';
+import { prepareTarget } from '../helpers/targets';
+import type { CatalogueResults } from '../suites/runtime/define';
 
 runMain(async () => {
+  const flags = new Command('npm test')
+    .description('Run the Secure Gateways conformance catalogue against a target (TARGET: auto, kind, existing, twin).')
+    .option('--keep', 'keep a cluster the run created')
+    .option('--only <ids>', 'run only these step IDs (comma-separated); cleanup always runs')
+    .option('--stop-at-first-failure', 'skip the steps after the first failure (cleanup still runs)')
+    .exitOverride()
+    .parse(process.argv.slice(2), { from: 'user' })
+    .opts<{ keep?: boolean; only?: string; stopAtFirstFailure?: boolean }>();
   const settings = loadSettings();
-  throw new UsageError(
-    `the conformance suites are not in this build yet (TARGET=${settings.TARGET}); run \`npm run selftest\` for the project's own tests`,
-  );
+  const decision = await chooseTarget(settings);
+  console.log(decision.line);
+  const startedAt = new Date();
+  const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
+  const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');
+  const resultsFile = path.resolve(settings.REPORT_DIR, 'steps.json');
+  rmSync(resultsFile, { force: true });
+  let results: CatalogueResults | undefined;
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KUBECONFIG: target.kubeconfig,
+      STEP_RESULTS_FILE: resultsFile,
+      ...(target.ingressAddress && !settings.INGRESS_ADDRESS ? { INGRESS_ADDRESS: target.ingressAddress } : {}),
+      ...(flags.only ? { ONLY_STEPS: flags.only } : {}),
+      ...(flags.stopAtFirstFailure ? { STOP_AT_FIRST_FAILURE: '1' } : {}),
+      JEST_JUNIT_OUTPUT_DIR: path.dirname(reportFile),
+      JEST_JUNIT_OUTPUT_NAME: 'conformance.xml',
+    };
+    spawnSync(process.execPath, [path.join(__dirname, 'jest.mjs'), 'conformance', '--reporters=default', '--reporters=jest-junit', '--verbose'], {
+      stdio: 'inherit',
+      env,
+    });
+    if (existsSync(resultsFile)) results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults;
+  } finally {
+    await target.release();
+  }
+  if (!results) {
+    console.error('error: the conformance suites ended without results (see the output above)');
+    return 1;
+  }
+  writeReport(reportFile, {
+    target: target.name,
+    profile: (results.run.profile as string | undefined) ?? null,
+    istioVersion: target.istioVersion ?? null,
+    kubernetesVersion: (results.run.kubernetesVersion as string | undefined) ?? null,
+    tools: target.tools,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    steps: results.steps,
+  });
+  const counts = summarize(results.steps);
+  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (report: ${path.relative(process.cwd(), reportFile)})`);
+  return counts.failed === 0 ? 0 : 1;
 });

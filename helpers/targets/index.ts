@@ -1,0 +1,38 @@
+// A prepared target: where the suites find the cluster (a kubeconfig) and the gateway, and how to
+// give it back. The suites never ask which target they run on.
+import { UsageError, type Settings } from '../config';
+import { startKindTarget, type TargetDecision } from '../cluster';
+
+export interface PreparedTarget {
+  name: TargetDecision['target'];
+  kubeconfig: string;
+  /** host:port of the gateway's HTTPS port when the target knows it better than the Service does. */
+  ingressAddress?: string;
+  istioVersion?: string;
+  tools: Record<string, string>;
+  release(): Promise<void>;
+}
+
+export async function prepareTarget(decision: TargetDecision, settings: Settings, log: (line: string) => void, keep: boolean): Promise<PreparedTarget> {
+  switch (decision.target) {
+    case 'kind': {
+      const cluster = await startKindTarget(settings, { log, keep });
+      return {
+        name: 'kind',
+        kubeconfig: cluster.kubeconfig,
+        ingressAddress: cluster.ingressAddress,
+        istioVersion: cluster.istioVersion,
+        tools: { kind: settings.KIND_VERSION ?? 'pinned', nodeImage: cluster.nodeImage },
+        release: () => cluster.teardown(),
+      };
+    }
+    case 'existing': {
+      if (!settings.KUBECONFIG) throw new UsageError('TARGET=existing needs KUBECONFIG: the kubeconfig of the test cluster to use');
+      return { name: 'existing', kubeconfig: settings.KUBECONFIG, tools: {}, release: async () => undefined };
+    }
+    case 'twin':
+      throw new UsageError(
+        'the twin has no Istio yet in this build (its Istio install lands with the next issue): use TARGET=kind where Docker runs, or TARGET=existing with a test cluster',
+      );
+  }
+}
