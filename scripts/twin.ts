@@ -1,0 +1,74 @@
+// `npm run twin -- --kubeconfig-out FILE [--state-dir DIR]`: starts the twin (a real Kubernetes
+// control plane in a network namespace of its own, with a kwok node), writes the admin kubeconfig,
+// prints one ready line, and runs until Ctrl-C / SIGTERM (or until the npm command that started it
+// is killed), then stops everything it started and removes the namespace and veth. A run killed
+// hard is swept by `npm run twin:down`.
+import { Command } from 'commander';
+import path from 'node:path';
+import { runMain } from '../helpers/cli';
+import { loadSettings } from '../helpers/config';
+import { startTwin, type Twin } from '../twin';
+import { ensureControlPlaneBinaries } from '../twin/binaries';
+import { requireNodeTools, requireRoot } from '../twin/node/prerequisites';
+import { defaultStateDir } from '../twin/paths';
+import { podRunnerPlugin } from '../twin/pods';
+import { watchAncestors } from '../twin/process/ancestry';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+runMain(async () => {
+  const settings = loadSettings();
+  const program = new Command('twin')
+    .description('Start the twin: a real Kubernetes control plane on this machine, without containers (needs root).')
+    .requiredOption('--kubeconfig-out <file>', 'where to write the admin kubeconfig')
+    .option('--state-dir <dir>', "the twin's state folder (logs, certificates, etcd data)", defaultStateDir(settings))
+    .option('--verbose', 'print each component as it becomes ready, with its time')
+    .exitOverride()
+    .parse(process.argv.slice(2), { from: 'user' });
+  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; verbose?: boolean }>();
+  const log = (line: string) => console.error(`twin: ${line}`);
+  // Before any build or change: root and the host tools, each miss named with its package.
+  requireRoot();
+  requireNodeTools();
+
+  // One way to ask for a stop, whatever asks: a signal, or npm / tsx / the shell going away.
+  const stopRequest = new AbortController();
+  const requestStop = (why: string) => {
+    if (stopRequest.signal.aborted) return;
+    log(`${why}: stopping`);
+    stopRequest.abort(new Error(`stopped (${why})`));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => requestStop(signal));
+  watchAncestors(3, (gone) => requestStop(`the command that started the twin is gone (pid ${gone.pid})`));
+  const stopRequested = new Promise<void>((resolve) => stopRequest.signal.addEventListener('abort', () => resolve(), { once: true }));
+
+  const binaries = await ensureControlPlaneBinaries(log, stopRequest.signal);
+  let twin: Twin;
+  try {
+    twin = await startTwin({
+      stateDir: flags.stateDir,
+      binaries,
+      kubeconfigOut: flags.kubeconfigOut,
+      // The container runtime's stand-in: pods become processes in their own network namespaces.
+      podRunner: podRunnerPlugin({ stateDir: flags.stateDir }),
+      log,
+      progress: flags.verbose ? log : undefined,
+      signal: stopRequest.signal,
+    });
+  } catch (error) {
+    if (stopRequest.signal.aborted) return 130;
+    throw error;
+  }
+  console.log(
+    `twin ready: kubeconfig ${path.resolve(flags.kubeconfigOut)}, node ${twin.node.address} (${twin.kubeVersion}), ` +
+      `control plane in ${seconds(twin.controlPlaneMs)}, total ${seconds(twin.totalMs)}; state ${twin.node.stateDir}; Ctrl-C stops it`,
+  );
+  const failure = await Promise.race([twin.failure, stopRequested.then(() => undefined)]);
+  await twin.stop();
+  if (failure) {
+    console.error(`twin: a component failed, the twin is stopped: ${failure.message}`);
+    return 1;
+  }
+  log('stopped; the namespace and veth are removed');
+  return 0;
+});
