@@ -13,6 +13,9 @@ const config: Config = {
     {
       displayName: 'selftest',
       testEnvironment: 'node',
+      // Many self-tests drive real processes (servers, twins, builds' outputs) on a 2-core machine;
+      // their own waits are bounded by poll budgets, so jest's 5 s default only adds flakes.
+      testTimeout: 60_000,
       transform: typescript,
       testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/*/**/*.test.ts'],
     },
