@@ -9,13 +9,14 @@ const typescript: Config['transform'] = {
 };
 
 const config: Config = {
+  // Many self-tests drive real processes (servers, twins) on a 2-core machine; their own waits are
+  // bounded by poll budgets, so jest's 5 s default only adds flakes. jest-circus reads this limit
+  // from the global config (a project-level testTimeout is ignored); the conformance steps set their own.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'selftest',
       testEnvironment: 'node',
-      // Many self-tests drive real processes (servers, twins, builds' outputs) on a 2-core machine;
-      // their own waits are bounded by poll budgets, so jest's 5 s default only adds flakes.
-      testTimeout: 60_000,
       transform: typescript,
       testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/*/**/*.test.ts'],
     },

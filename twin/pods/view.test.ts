@@ -146,3 +146,28 @@ describe('viewArgs with the real bwrap', () => {
     }
   });
 });
+
+describe('a checkout under /tmp', () => {
+  test('stays visible behind the private /tmp (read-only), after /tmp is mounted', () => {
+    const args = viewArgs({ mounts: [], hostname: 'p', keepVisible: ['/tmp/ci-clone', '/work/main'] });
+    const tmp = args.indexOf('/tmp', args.indexOf('--tmpfs'));
+    const keep = args.indexOf('/tmp/ci-clone');
+    expect(args.slice(keep - 1, keep + 2)).toEqual(['--ro-bind', '/tmp/ci-clone', '/tmp/ci-clone']);
+    expect(keep).toBeGreaterThan(tmp);
+    // A checkout outside the private folders is already visible through the host's root.
+    expect(args).not.toContain('/work/main');
+  });
+
+  test('a program of the checkout runs in the view even when the checkout is under /tmp', () => {
+    const bwrap = findTool('bwrap');
+    if (!bwrap) throw new Error('bwrap is not installed: run bash scripts/setup-host.sh');
+    const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'igc-checkout-'));
+    fs.writeFileSync(path.join(checkout, 'hello.sh'), '#!/bin/sh\necho hello from the checkout\n', { mode: 0o755 });
+    try {
+      const out = execFileSync(bwrap, [...viewArgs({ mounts: [], hostname: 'p', keepVisible: [checkout] }), '--', path.join(checkout, 'hello.sh')], { encoding: 'utf8' });
+      expect(out.trim()).toBe('hello from the checkout');
+    } finally {
+      fs.rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});

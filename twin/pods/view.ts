@@ -23,6 +23,8 @@ export interface ViewSpec {
   cwd?: string;
   /** Host folder for the container's /tmp, so exec and the program share it (default: a tmpfs). */
   tmpDir?: string;
+  /** Host folders that stay visible even under the view's private /tmp (default: the project's checkout). */
+  keepVisible?: string[];
 }
 
 /** The host as the view builder reads it (a fake in tests). */
@@ -50,6 +52,10 @@ export const realHostFs: HostFs = {
 
 /** Folders the view makes private (fresh tmpfs/devtmpfs/proc), so paths under them need no mirror. */
 const privateRoots = ['/dev', '/proc', '/tmp'];
+
+// The project's checkout holds the Node that runs stand-ins and test programs; a checkout under
+// /tmp (a CI clone, say) would vanish behind the private /tmp, so it is bound back read-only.
+const projectRoot = path.resolve(__dirname, '..', '..');
 
 function isUnder(p: string, root: string): boolean {
   return root === '/' || p === root || p.startsWith(`${root}/`);
@@ -114,6 +120,9 @@ export function viewArgs(spec: ViewSpec, host: HostFs = realHostFs): string[] {
     args.push('--ro-bind', '/', '/');
   }
   args.push('--dev', '/dev', '--proc', '/proc', ...(spec.tmpDir ? ['--bind', spec.tmpDir, '/tmp'] : ['--tmpfs', '/tmp']));
+  for (const keep of spec.keepVisible ?? [projectRoot]) {
+    if (privateRoots.some((root) => isUnder(keep, root))) args.push('--ro-bind', keep, keep);
+  }
   for (const mirror of ordered) {
     if (mirror === '/') continue;
     args.push('--tmpfs', mirror);
