@@ -11,6 +11,8 @@ import { startTwin, type Twin } from '../twin';
 import { ensureControlPlaneBinaries } from '../twin/binaries';
 import { requireNodeTools, requireRoot } from '../twin/node/prerequisites';
 import { defaultStateDir } from '../twin/paths';
+import { installIstio } from '../twin/istio/install';
+import { writeEnvoyLauncher } from '../twin/istio/envoy-stand-in';
 import { podRunnerPlugin } from '../twin/pods';
 import { watchAncestors } from '../twin/process/ancestry';
 
@@ -22,10 +24,11 @@ runMain(async () => {
     .description('Start the twin: a real Kubernetes control plane on this machine, without containers (needs root).')
     .requiredOption('--kubeconfig-out <file>', 'where to write the admin kubeconfig')
     .option('--state-dir <dir>', "the twin's state folder (logs, certificates, etcd data)", defaultStateDir(settings))
+    .option('--no-istio', 'start without installing Istio (by default the real istioctl installs it, with the doc\'s gateway)')
     .option('--verbose', 'print each component as it becomes ready, with its time')
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' });
-  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; verbose?: boolean }>();
+  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; verbose?: boolean }>();
   const log = (line: string) => console.error(`twin: ${line}`);
   // Before any build or change: root and the host tools, each miss named with its package.
   requireRoot();
@@ -42,6 +45,7 @@ runMain(async () => {
   watchAncestors(3, (gone) => requestStop(`the command that started the twin is gone (pid ${gone.pid})`));
   const stopRequested = new Promise<void>((resolve) => stopRequest.signal.addEventListener('abort', () => resolve(), { once: true }));
 
+  const started = Date.now();
   const binaries = await ensureControlPlaneBinaries(log, stopRequest.signal);
   let twin: Twin;
   try {
@@ -50,7 +54,8 @@ runMain(async () => {
       binaries,
       kubeconfigOut: flags.kubeconfigOut,
       // The container runtime's stand-in: pods become processes in their own network namespaces.
-      podRunner: podRunnerPlugin({ stateDir: flags.stateDir }),
+      // pilot-agent starts the Envoy stand-in as its Envoy binary (/usr/local/bin/envoy in the view).
+      podRunner: podRunnerPlugin({ stateDir: flags.stateDir, standIns: { envoy: writeEnvoyLauncher(path.join(flags.stateDir, 'istio')) } }),
       log,
       progress: flags.verbose ? log : undefined,
       signal: stopRequest.signal,
@@ -59,9 +64,20 @@ runMain(async () => {
     if (stopRequest.signal.aborted) return 130;
     throw error;
   }
+  let istio = 'no Istio';
+  if (flags.istio) {
+    try {
+      const installed = await installIstio(twin, { signal: stopRequest.signal });
+      istio = `Istio ${installed.release} in ${seconds(installed.ms)}`;
+    } catch (error) {
+      await twin.stop();
+      if (stopRequest.signal.aborted) return 130;
+      throw error;
+    }
+  }
   console.log(
     `twin ready: kubeconfig ${path.resolve(flags.kubeconfigOut)}, node ${twin.node.address} (${twin.kubeVersion}), ` +
-      `control plane in ${seconds(twin.controlPlaneMs)}, total ${seconds(twin.totalMs)}; state ${twin.node.stateDir}; Ctrl-C stops it`,
+      `control plane in ${seconds(twin.controlPlaneMs)}, ${istio}, total ${seconds(Date.now() - started)}; state ${twin.node.stateDir}; Ctrl-C stops it`,
   );
   const failure = await Promise.race([twin.failure, stopRequested.then(() => undefined)]);
   await twin.stop();

@@ -7,6 +7,7 @@
 // folder untouched), so `kubectl exec … -- pilot-agent request GET certs` finds them on PATH as in
 // the real image; a command naming the image's own path for them (/bin/go-httpbin) is mapped too.
 import type { V1Container } from '@kubernetes/client-node';
+import { istioSourceFile } from '../istio/source';
 import { parseImageRef, type ImageRef } from './image-ref';
 
 /** Where a file placed into the view comes from. */
@@ -110,11 +111,12 @@ export const imageTable: ImageProgram[] = [
     match: [/(^|\/)istio[^/]*\/proxyv2$/],
     entrypoint: ['/usr/local/bin/pilot-agent'],
     cmd: [],
-    // Next: the proxyv2 image also ships /var/lib/istio/envoy/envoy_bootstrap_tmpl.json (istio.io/istio
-    // tools/packaging/common/envoy_bootstrap.json), which pilot-agent reads: add it here as a file.
+    // The proxyv2 image also ships the Envoy bootstrap template pilot-agent fills in
+    // (tools/packaging/common/envoy_bootstrap.json in istio.io/istio's source, as its Dockerfile copies it).
     install: [
       { at: '/usr/local/bin/pilot-agent', from: { binary: 'pilot-agent' } },
       { at: '/usr/local/bin/envoy', from: { standIn: 'envoy' } },
+      { at: '/var/lib/istio/envoy/envoy_bootstrap_tmpl.json', from: { file: istioSourceFile('tools/packaging/common/envoy_bootstrap.json') } },
     ],
   },
 ];
