@@ -2,6 +2,7 @@
 // give it back. The suites never ask which target they run on.
 import { UsageError, type Settings } from '../config';
 import { startKindTarget, type TargetDecision } from '../cluster';
+import { startTwinTarget } from './twin';
 
 export interface PreparedTarget {
   name: TargetDecision['target'];
@@ -30,9 +31,9 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
       if (!settings.KUBECONFIG) throw new UsageError('TARGET=existing needs KUBECONFIG: the kubeconfig of the test cluster to use');
       return { name: 'existing', kubeconfig: settings.KUBECONFIG, tools: {}, release: async () => undefined };
     }
-    case 'twin':
-      throw new UsageError(
-        'the twin has no Istio yet in this build (its Istio install lands with the next issue): use TARGET=kind where Docker runs, or TARGET=existing with a test cluster',
-      );
+    case 'twin': {
+      const twin = await startTwinTarget(settings, log);
+      return { name: 'twin', kubeconfig: twin.kubeconfig, istioVersion: twin.istioVersion, tools: { kubernetes: twin.kubernetesVersion }, release: () => twin.release() };
+    }
   }
 }
