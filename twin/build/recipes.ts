@@ -59,7 +59,7 @@ export interface BuildUnit {
 const base = { env: { CGO_ENABLED: '0' } };
 const trimmed = ['-trimpath'];
 // Our wrapper modules sit in this git checkout: without this, go stamps (or fails to read) its VCS state.
-const inCheckout = [...trimmed]; // PENDING: '-buildvcs=false' (re-applied after the cold measurement)
+const inCheckout = [...trimmed, '-buildvcs=false'];
 const strip = '-s -w';
 
 function toolchainEnv(toolchain: string | undefined): Record<string, string> {
