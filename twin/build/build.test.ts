@@ -1,5 +1,5 @@
-import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
@@ -8,6 +8,16 @@ import { cacheKey, cacheState, STAMP_FILE, unitDir } from './cache';
 import { ensureBinaries } from './index';
 import { formatDuration, GoOutput, renderFailure, TwinBuildError } from './progress';
 import type { BuildUnit } from './recipes';
+
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 // A stand-in for go: `-n` (the download phase) succeeds at once; the build phase runs SCRIPT with
 // $GOBIN set to the unit's temporary folder, as `go install` would.
@@ -25,7 +35,7 @@ const unit: BuildUnit = {
 
 function options(script: string, extra: Partial<BuildOptions> = {}) {
   const lines: string[] = [];
-  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'twin-build-'));
+  const cacheDir = tempDir('twin-build-');
   const built: BuildOptions = { cacheDir, progress: (line) => lines.push(line), heartbeatMs: 30_000, goCommand: fakeGo(script), goVersion: 'go1.26.8', ...extra };
   return { built, lines, dir: unitDir(cacheDir, unit) };
 }
@@ -100,7 +110,7 @@ describe('rendering', () => {
 
 describe('ensureBinaries', () => {
   test('concurrent callers build a unit once; a warm call runs no go at all', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'twin-ensure-'));
+    const cacheDir = tempDir('twin-ensure-');
     const counter = path.join(cacheDir, 'builds');
     const goCommand = fakeGo(`echo x >> ${counter}; sleep 0.4; touch "$GOBIN/go-httpbin"`);
     const lines: string[] = [];

@@ -1,5 +1,5 @@
-import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
@@ -8,6 +8,16 @@ import { binaryPath, selectBinaries } from './index';
 import { checkWrapperModules, replacedVersions, requiredVersion, wrapperMismatches } from './modules';
 import { buildUnits, type BuildUnit, GO_DIR, TWIN_BINARIES, unitOf } from './recipes';
 import { istioRelease, loadVersions, type TwinVersions } from './versions';
+
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 const versions = loadVersions();
 const units = (v: TwinVersions = versions) => buildUnits(v, istioRelease(v));
@@ -82,7 +92,7 @@ describe('cache folders and keys', () => {
   });
 
   test('an edit of our own Go source changes the key of the programs built from it, and of no other', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'twin-key-'));
+    const dir = tempDir('twin-key-');
     const copy = (u: BuildUnit): BuildUnit => ({
       ...u,
       sources: u.sources.map((file) => {
@@ -104,7 +114,7 @@ describe('cache folders and keys', () => {
   });
 
   test('the state is missing, cached or stale from the stamp and the files', () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'twin-cache-'));
+    const cacheDir = tempDir('twin-cache-');
     const kube = unit('kube');
     expect(cacheState(cacheDir, kube).state).toBe('missing');
     const dir = unitDir(cacheDir, kube);

@@ -70,7 +70,7 @@ export async function ensureBinaries<N extends TwinBinary = TwinBinary>(names?: 
   if (todo.length > 0) {
     if (todo.some(({ unit }) => unit.sources.length > 0)) checkWrapperModules(versions);
     const goCommand = options.goCommand ?? DEFAULT_GO_COMMAND;
-    const goVersion = options.goCommand ? 'test' : checkGo(todo.map(({ unit }) => unit));
+    const goVersion = options.goCommand ? options.goCommand.join(' ') : checkGo(todo.map(({ unit }) => unit));
     const progress = options.progress ?? ((line: string) => process.stderr.write(`twin:build: ${line}\n`));
     const heartbeatMs = options.heartbeatMs ?? 30_000;
     for (const { unit, key } of todo) {

@@ -40,6 +40,7 @@ describe('twin/versions.json', () => {
     ['an unknown field', edited((v) => (v.etcd.verison = 'v3.6.16')), /^versions\.json: etcd: unknown field verison$/],
     ['a default naming no release', edited((v) => (v.istio.default = '1.99')), /^versions\.json: istio\.default: names no release \(releases: 1\.31-dev\)$/],
     ['a bad hub', edited((v) => (v.istio.releases['1.31-dev'].hub = 'Docker Hub')), /^versions\.json: istio\.releases\.1\.31-dev\.hub: expected an image hub/],
+    ['an image tag other than the build version', edited((v) => (v.istio.releases['1.31-dev'].tag = 'latest')), /^versions\.json: istio\.releases\.1\.31-dev\.tag: must equal buildVersion \(1\.31-dev\)/],
     ['a bad toolchain', edited((v) => (v.kwok.toolchain = '1.27')), /^versions\.json: kwok\.toolchain: expected a toolchain like go1\.27\.3$/],
   ])('%s is one line naming the file and the field', (_what, text, message) => {
     expect(() => parseVersions(text, 'versions.json')).toThrow(UsageError);

@@ -19,6 +19,7 @@ const istioReleaseSchema = z.strictObject({
   /** istio.io/istio/pkg/version.buildVersion: what `istioctl version` shows and the image tag default. */
   buildVersion: z.string().regex(/^\d+\.\d+[0-9A-Za-z.-]*$/, 'an Istio version like 1.31-dev or 1.30.2'),
   gitRevision: z.string().regex(/^[0-9a-f]{7,40}$/, 'a git commit (hex)'),
+  /** Image hub and tag `istioctl install` renders (stamped as buildHub; the tag is buildVersion). */
   hub: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/, 'an image hub like docker.io/istio'),
   tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'an image tag'),
   toolchain,
@@ -58,6 +59,12 @@ const versionsSchema = z
         path: ['istio', 'default'],
         message: `names no release (releases: ${Object.keys(versions.istio.releases).join(', ') || 'none'})`,
       });
+    }
+    for (const [name, release] of Object.entries(versions.istio.releases)) {
+      // istioctl's default image tag is pkg/version.DockerInfo.Tag, which is buildVersion.
+      if (release.tag !== release.buildVersion) {
+        context.addIssue({ code: 'custom', path: ['istio', 'releases', name, 'tag'], message: `must equal buildVersion (${release.buildVersion}): istioctl renders buildVersion as the image tag` });
+      }
     }
     const minor = (v: string) => v.split('.').slice(1, 2).join();
     if (minor(versions.kubernetes.version) !== minor(versions.kubernetes.stagingVersion)) {

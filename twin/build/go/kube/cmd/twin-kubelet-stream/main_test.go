@@ -126,3 +126,17 @@ func TestLogsReadTheCRIFileWithTheKubeletsOptions(t *testing.T) {
 		t.Errorf("no previous log: got %d, want 404", code)
 	}
 }
+
+func TestExecWithATTYRunsTheHookOnATerminal(t *testing.T) {
+	executor := hookExecutor{hook: writeHook(t), namespace: "ns", pod: "p"}
+	var stdout buffer
+	err := executor.ExecInContainer(context.Background(), "", "", "c", []string{"sh", "-c", "test -t 0 && test -t 1 && echo on a tty; exit 5"},
+		strings.NewReader(""), &stdout, nil, true, nil, 0)
+	var exitErr utilexec.CodeExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitStatus() != 5 {
+		t.Errorf("want exit status 5, got %#v", err)
+	}
+	if !strings.Contains(stdout.String(), "on a tty") {
+		t.Errorf("output %q: the command did not see a terminal", stdout.String())
+	}
+}
