@@ -29,22 +29,22 @@ export function curl(context: SecureGatewaysContext, path: string, client: Clien
  * Polls until the verdict holds (budget, backoff, passes in a row) and returns the observation;
  * on timeout fails the step with the expectation and the last observation in the doc's terms.
  */
-export async function awaitObservation(
+export async function awaitObservation<Seen extends Observation>(
   context: SecureGatewaysContext,
   stepId: string,
   expected: string,
   observe: () => Promise<Observation>,
-  holds: (observation: Observation) => boolean,
-): Promise<Observation> {
+  holds: (observation: Observation) => observation is Seen,
+): Promise<Seen> {
   try {
-    return await eventually(observe, holds, {
+    return (await eventually(observe, holds, {
       budgetMs: context.budgets.waitMs,
       converge: context.budgets.converge,
       initialDelayMs: 20,
       maxDelayMs: 320,
       expectation: `${stepId}: ${expected}`,
       render: renderObservation,
-    });
+    })) as Seen;
   } catch (error) {
     if (!(error instanceof EventuallyTimeout)) throw error;
     const last = error.last;

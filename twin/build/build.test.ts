@@ -1,6 +1,5 @@
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
 import { buildUnit, type BuildOptions } from './build';
@@ -8,16 +7,9 @@ import { cacheKey, cacheState, STAMP_FILE, unitDir } from './cache';
 import { ensureBinaries } from './index';
 import { formatDuration, GoOutput, renderFailure, TwinBuildError } from './progress';
 import type { BuildUnit } from './recipes';
+import { tempDirs } from '../../helpers/testing/temp-dirs';
 
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 // A stand-in for go: `-n` (the download phase) succeeds at once; the build phase runs SCRIPT with
 // $GOBIN set to the unit's temporary folder, as `go install` would.

@@ -1,6 +1,5 @@
-import { afterAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, test } from '@jest/globals';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
 import { cacheKey, cacheState, STAMP_FILE, unitDir } from './cache';
@@ -8,16 +7,9 @@ import { binaryPath, selectBinaries } from './index';
 import { checkWrapperModules, replacedVersions, requiredVersion, wrapperMismatches } from './modules';
 import { buildUnits, type BuildUnit, GO_DIR, TWIN_BINARIES, unitOf } from './recipes';
 import { istioRelease, loadVersions, type TwinVersions } from './versions';
+import { tempDirs } from '../../helpers/testing/temp-dirs';
 
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs();
 
 const versions = loadVersions();
 const units = (v: TwinVersions = versions) => buildUnits(v, istioRelease(v));

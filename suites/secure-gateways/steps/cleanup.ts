@@ -3,6 +3,7 @@
 import { deleteObject, get, isOwned, restore, type ObjectRef } from '../../../helpers/kube';
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
+import type { Observation } from '../../../helpers/probe';
 import { awaitObservation, curl, isTeapot, seenAs } from '../observe';
 
 const httpbinObjects = (context: SecureGatewaysContext): ObjectRef[] => [
@@ -55,8 +56,8 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     notApplicable: (context) => (context.served ? undefined : 'the host was never served in this run (SG-S4 did not pass)'),
     run: async (context, record) => {
       record.expected = `the HTTPS request for ${context.names.host} no longer gets a 418`;
-      const seen = await awaitObservation(context, 'SG-X3', record.expected, curl(context, '/status/418', 'doc-client'), (o) => !isTeapot(o));
-      expectStep('SG-X3', !isTeapot(seen), record.expected, seenAs(seen));
+      const notServed = (o: Observation): o is Observation => !isTeapot(o);
+      const seen = await awaitObservation(context, 'SG-X3', record.expected, curl(context, '/status/418', 'doc-client'), notServed);
       record.observed = seenAs(seen).replace(/^the client saw: /, '');
     },
   },

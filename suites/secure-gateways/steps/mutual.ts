@@ -3,7 +3,7 @@
 import { caSecret, caSecretKey, caSecretName, gateway } from '../../../helpers/manifests';
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
-import { awaitObservation, curl, isTeapot, refusedUnknownCa, refusedWithoutCertificate, seenAs } from '../observe';
+import { awaitObservation, curl, isTeapot, refusedUnknownCa, refusedWithoutCertificate } from '../observe';
 import { applyDocObject, writeSecret } from './apply';
 
 type GatewaySpec = { servers?: Array<{ tls?: { mode?: string } }> };
@@ -46,7 +46,6 @@ export const mutualTls: StepDefinition<SecureGatewaysContext>[] = [
       // certificate would also get 418, so the refusal is what is awaited.
       record.expected = 'the gateway to refuse the handshake without a client certificate (alert handshake_failure in TLS 1.2, certificate_required in TLS 1.3)';
       const seen = await awaitObservation(context, 'SG-M3', record.expected, curl(context, '/status/418', 'none'), refusedWithoutCertificate);
-      expectStep('SG-M3', refusedWithoutCertificate(seen), record.expected, seenAs(seen));
       record.observed = `TLS alert ${seen.alert} from the server (${seen.phase === 'first-read' ? 'on the first read' : 'in the handshake'})`;
     },
   },
@@ -57,7 +56,6 @@ export const mutualTls: StepDefinition<SecureGatewaysContext>[] = [
     run: async (context, record) => {
       record.expected = 'HTTP 418 from httpbin when the doc\'s client certificate is presented';
       const seen = await awaitObservation(context, 'SG-M4', record.expected, curl(context, '/status/418', 'doc-client'), isTeapot);
-      expectStep('SG-M4', isTeapot(seen), record.expected, seenAs(seen));
       record.observed = `HTTP/${seen.httpVersion} ${seen.status} with the client certificate`;
     },
   },
@@ -68,7 +66,6 @@ export const mutualTls: StepDefinition<SecureGatewaysContext>[] = [
     run: async (context, record) => {
       record.expected = 'the gateway to refuse a client certificate from an unrelated CA with alert unknown_ca';
       const seen = await awaitObservation(context, 'SG-M5', record.expected, curl(context, '/status/418', 'foreign-client'), refusedUnknownCa);
-      expectStep('SG-M5', refusedUnknownCa(seen), record.expected, seenAs(seen));
       record.observed = `TLS alert ${seen.alert} from the server`;
     },
   },
