@@ -1,8 +1,6 @@
 // `npm test`: the conformance run. Chooses the target (and says which and why in its first line),
 // prepares it, runs the catalogue as jest's `conformance` project, writes reports/conformance.json
 // (and JUnit XML beside it), gives the target back, and exits 0 only if no step failed.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
@@ -10,6 +8,7 @@ import { chooseTarget } from '../helpers/cluster';
 import { loadSettings } from '../helpers/config';
 import { summarize, writeReport } from '../helpers/report';
 import { prepareTarget } from '../helpers/targets';
+import { runCatalogue } from '../helpers/targets/run-catalogue';
 import type { CatalogueResults } from '../suites/runtime/define';
 
 runMain(async () => {
@@ -27,25 +26,15 @@ runMain(async () => {
   const startedAt = new Date();
   const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
   const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');
-  const resultsFile = path.resolve(settings.REPORT_DIR, 'steps.json');
-  rmSync(resultsFile, { force: true });
   let results: CatalogueResults | undefined;
   try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      KUBECONFIG: target.kubeconfig,
-      STEP_RESULTS_FILE: resultsFile,
-      ...(target.ingressAddress && !settings.INGRESS_ADDRESS ? { INGRESS_ADDRESS: target.ingressAddress } : {}),
-      ...(flags.only ? { ONLY_STEPS: flags.only } : {}),
-      ...(flags.stopAtFirstFailure ? { STOP_AT_FIRST_FAILURE: '1' } : {}),
-      JEST_JUNIT_OUTPUT_DIR: path.dirname(reportFile),
-      JEST_JUNIT_OUTPUT_NAME: 'conformance.xml',
-    };
-    spawnSync(process.execPath, [path.join(__dirname, 'jest.mjs'), 'conformance', '--reporters=default', '--reporters=jest-junit', '--verbose'], {
-      stdio: 'inherit',
-      env,
-    });
-    if (existsSync(resultsFile)) results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults;
+    ({ results } = await runCatalogue({
+      kubeconfig: target.kubeconfig,
+      ingressAddress: target.ingressAddress,
+      reportDir: settings.REPORT_DIR,
+      only: flags.only,
+      stopAtFirstFailure: flags.stopAtFirstFailure,
+    }));
   } finally {
     await target.release();
   }

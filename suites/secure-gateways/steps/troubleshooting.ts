@@ -31,7 +31,10 @@ async function awaitExec(context: SecureGatewaysContext, stepId: string, expecte
   }
 }
 
-const listsFiles = (...files: string[]) => (result: ExecResult) => result.exitCode === 0 && files.every((file) => new RegExp(`\\s${file.replace(/\./g, '\\.')}$`, 'm').test(result.stdout));
+// A mounted Secret's keys are symlinks into `..data` (`tls.crt -> ..data/tls.crt`), as the kubelet
+// writes them; a plain file is accepted too.
+export const listsFiles = (...files: string[]) => (result: ExecResult) =>
+  result.exitCode === 0 && files.every((file) => new RegExp(`\\s${file.replace(/\./g, '\\.')}( -> \\S+)?$`, 'm').test(result.stdout));
 
 function firstCertificate(pem: string): X509Certificate | undefined {
   const block = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];

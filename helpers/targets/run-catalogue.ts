@@ -1,0 +1,69 @@
+// Runs the catalogue (jest's `conformance` project) against a prepared target and reads back its
+// step results. jest runs as a child process spawned asynchronously: the twin's pod runner (volume
+// sync, exec, port-forward) lives in this process's event loop and must keep turning meanwhile.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogueResults } from '../../suites/runtime/define';
+
+export interface CatalogueRunOptions {
+  kubeconfig: string;
+  /** host:port of the gateway when the target knows it better than the Service does. */
+  ingressAddress?: string;
+  reportDir: string;
+  only?: string;
+  stopAtFirstFailure?: boolean;
+  /** More settings for the suites (WAIT_BUDGET_MS, TLS_MAX, …). */
+  env?: NodeJS.ProcessEnv;
+  /** Where jest's output goes; inherited by default. */
+  quiet?: boolean;
+}
+
+export interface CatalogueRun {
+  results?: CatalogueResults;
+  /** jest's own output when `quiet` (for a failure message). */
+  output: string;
+}
+
+const jestLauncher = path.resolve(__dirname, '../../scripts/jest.mjs');
+
+export async function runCatalogue(options: CatalogueRunOptions): Promise<CatalogueRun> {
+  const resultsFile = path.resolve(options.reportDir, 'steps.json');
+  rmSync(resultsFile, { force: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    KUBECONFIG: options.kubeconfig,
+    STEP_RESULTS_FILE: resultsFile,
+    ...(options.ingressAddress && !process.env.INGRESS_ADDRESS ? { INGRESS_ADDRESS: options.ingressAddress } : {}),
+    ...(options.only ? { ONLY_STEPS: options.only } : {}),
+    ...(options.stopAtFirstFailure ? { STOP_AT_FIRST_FAILURE: '1' } : {}),
+    JEST_JUNIT_OUTPUT_DIR: path.resolve(options.reportDir),
+    JEST_JUNIT_OUTPUT_NAME: 'conformance.xml',
+  };
+  const child = spawn(process.execPath, [jestLauncher, 'conformance', '--reporters=default', '--reporters=jest-junit', '--verbose'], {
+    stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    env,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Ctrl-C reaches jest too (same process group); its cleanup steps run, so this process waits
+  // for it to end before giving the target back instead of dying first.
+  // A SIGTERM sent to this process alone is passed on.
+  const ignoreInterrupt = () => undefined;
+  const forwardTerm = () => child.kill('SIGTERM');
+  process.on('SIGINT', ignoreInterrupt);
+  process.on('SIGTERM', forwardTerm);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+  } finally {
+    process.off('SIGINT', ignoreInterrupt);
+    process.off('SIGTERM', forwardTerm);
+  }
+  const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults) : undefined;
+  return { results, output };
+}
