@@ -17,6 +17,14 @@ const settingsShape = {
   // target
   TARGET: z.enum(['auto', 'kind', 'existing', 'twin']).default('auto'),
   KUBECONFIG: z.string().optional(),
+  // the existing target (helpers/targets/existing.ts): the kubeconfig context (unset: its
+  // current-context); a context allowed although it does not look like a test cluster; how long a
+  // run waits for another run's lock (0: refuse at once); the gateway (unset: detected)
+  KUBE_CONTEXT: z.string().min(1).optional(),
+  ALLOW_CONTEXT: z.string().min(1).optional(),
+  LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  GATEWAY_NAMESPACE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a namespace name').optional(),
+  GATEWAY_SERVICE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a Service name').optional(),
   // where the suite writes
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'istio-gateway-conformance')),
   REPORT_DIR: z.string().default('reports'),
@@ -64,6 +72,8 @@ const settingsShape = {
     .default(false),
   // where the conformance suite writes its step results for the report (set by the runner)
   STEP_RESULTS_FILE: z.string().optional(),
+  // where SG-C1 writes the doc's four folders (unset: a fresh temporary folder); rehearsals set it
+  CERT_DIR: z.string().min(1).optional(),
   // ingress address override (SG-B2): host:port
   INGRESS_ADDRESS: z
     .string()

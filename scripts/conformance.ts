@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { chooseTarget } from '../helpers/cluster';
 import { loadSettings } from '../helpers/config';
-import { summarize, writeReport } from '../helpers/report';
+import { reportOf, summarize, writeReport } from '../helpers/report';
 import { prepareTarget } from '../helpers/targets';
 import { runCatalogue } from '../helpers/targets/run-catalogue';
 import type { CatalogueResults } from '../suites/runtime/define';
@@ -34,6 +34,7 @@ runMain(async () => {
       reportDir: settings.REPORT_DIR,
       only: flags.only,
       stopAtFirstFailure: flags.stopAtFirstFailure,
+      env: target.suiteEnv,
     }));
   } finally {
     await target.release();
@@ -42,16 +43,7 @@ runMain(async () => {
     console.error('error: the conformance suites ended without results (see the output above)');
     return 1;
   }
-  writeReport(reportFile, {
-    target: target.name,
-    profile: (results.run.profile as string | undefined) ?? null,
-    istioVersion: target.istioVersion ?? null,
-    kubernetesVersion: (results.run.kubernetesVersion as string | undefined) ?? null,
-    tools: target.tools,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    steps: results.steps,
-  });
+  writeReport(reportFile, reportOf(target, results, startedAt));
   const counts = summarize(results.steps);
   console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (report: ${path.relative(process.cwd(), reportFile)})`);
   return counts.failed === 0 ? 0 : 1;

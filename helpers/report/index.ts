@@ -27,3 +27,21 @@ export function writeReport(file: string, report: ConformanceReport): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${text}\n`);
 }
+
+/** The report of one catalogue run, from its step results and what the target says of itself. */
+export function reportOf(
+  target: { name: string; istioVersion?: string; tools: Record<string, string> },
+  results: { run: Record<string, unknown>; steps: StepResult[] },
+  startedAt: Date,
+): ConformanceReport {
+  return {
+    target: target.name,
+    profile: (results.run.profile as string | undefined) ?? null,
+    istioVersion: target.istioVersion ?? null,
+    kubernetesVersion: (results.run.kubernetesVersion as string | undefined) ?? null,
+    tools: target.tools,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    steps: results.steps,
+  };
+}

@@ -1,7 +1,8 @@
 // A prepared target: where the suites find the cluster (a kubeconfig) and the gateway, and how to
 // give it back. The suites never ask which target they run on.
-import { UsageError, type Settings } from '../config';
+import type { Settings } from '../config';
 import { startKindTarget, type TargetDecision } from '../cluster';
+import { startExistingTarget } from './existing';
 import { startTwinTarget } from './twin';
 
 export interface PreparedTarget {
@@ -11,8 +12,14 @@ export interface PreparedTarget {
   ingressAddress?: string;
   istioVersion?: string;
   tools: Record<string, string>;
+  /** Settings the suites need on this target (the existing target's context and gateway). */
+  suiteEnv?: Record<string, string>;
   release(): Promise<void>;
 }
+
+// kind and the twin install the doc's gateway themselves: the existing target's settings, if the
+// caller's environment has them, must not point the suites elsewhere (empty means unset).
+const docGateway = { KUBE_CONTEXT: '', GATEWAY_NAMESPACE: '', GATEWAY_SERVICE: '' };
 
 export async function prepareTarget(decision: TargetDecision, settings: Settings, log: (line: string) => void, keep: boolean): Promise<PreparedTarget> {
   switch (decision.target) {
@@ -24,16 +31,24 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         ingressAddress: cluster.ingressAddress,
         istioVersion: cluster.istioVersion,
         tools: { kind: settings.KIND_VERSION ?? 'pinned', nodeImage: cluster.nodeImage },
+        suiteEnv: docGateway,
         release: () => cluster.teardown(),
       };
     }
     case 'existing': {
-      if (!settings.KUBECONFIG) throw new UsageError('TARGET=existing needs KUBECONFIG: the kubeconfig of the test cluster to use');
-      return { name: 'existing', kubeconfig: settings.KUBECONFIG, tools: {}, release: async () => undefined };
+      const existing = await startExistingTarget(settings, log);
+      return {
+        name: 'existing',
+        kubeconfig: existing.kubeconfig,
+        istioVersion: existing.istio.version,
+        tools: {},
+        suiteEnv: existing.suiteEnv,
+        release: () => existing.release(),
+      };
     }
     case 'twin': {
       const twin = await startTwinTarget(settings, log);
-      return { name: 'twin', kubeconfig: twin.kubeconfig, istioVersion: twin.istioVersion, tools: { kubernetes: twin.kubernetesVersion }, release: () => twin.release() };
+      return { name: 'twin', kubeconfig: twin.kubeconfig, istioVersion: twin.istioVersion, tools: { kubernetes: twin.kubernetesVersion }, suiteEnv: docGateway, release: () => twin.release() };
     }
   }
 }

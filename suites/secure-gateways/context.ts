@@ -4,8 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadSettings, UsageError, type Settings } from '../../helpers/config';
-import { BackupLedger, connect, get, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
-import { DOC_NAMES, FILE_MOUNT, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
+import { BackupLedger, connect, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
+import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
+import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/targets/existing-gateway';
+import { newestNetworkingVersion } from '../../helpers/targets/existing-istio';
+import { runLedger } from '../../helpers/targets/existing-ledgers';
 import { makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../helpers/pki';
 
 export interface Budgets {
@@ -18,6 +21,8 @@ export interface SecureGatewaysContext {
   settings: Settings;
   kube: KubeClient;
   names: DocNames;
+  /** The gateway's Service in names.gatewayNamespace (GATEWAY_SERVICE, else the doc's). */
+  gatewayService: string;
   profile: Profile;
   /** Why this profile: configured, or what was detected on the gateway. */
   profileReason: string;
@@ -41,24 +46,34 @@ export interface SecureGatewaysContext {
   served: boolean;
 }
 
-const GATEWAY_DEPLOYMENT = 'istio-ingressgateway';
-
 export async function prepareSecureGateways(env: NodeJS.ProcessEnv = process.env): Promise<SecureGatewaysContext> {
   const settings = loadSettings(env);
   if (!settings.KUBECONFIG) throw new UsageError('KUBECONFIG is not set: the runner (npm test) sets it for the chosen target');
-  const kube = await connect({ kubeconfigPath: settings.KUBECONFIG });
-  const names: DocNames = { ...DOC_NAMES, host: settings.HOST };
-  const { profile, reason } = await chooseProfile(kube, names, settings.PROFILE);
+  // KUBECONFIG may list several files; KUBE_CONTEXT is the context the existing target checked.
+  const kube = await connect({ context: settings.KUBE_CONTEXT, env });
+  // The gateway the target found (GATEWAY_NAMESPACE/GATEWAY_SERVICE), else the doc's; its pods'
+  // `istio` label is what the doc's Gateway selects. A missing Service is SG-B1's to report.
+  const gatewayService = settings.GATEWAY_SERVICE ?? DOC_GATEWAY_SERVICE;
+  const { facts: gateway } = await readGateway(kube, { namespace: settings.GATEWAY_NAMESPACE ?? DOC_NAMES.gatewayNamespace, service: gatewayService });
+  const names: DocNames = {
+    ...DOC_NAMES,
+    host: settings.HOST,
+    gatewayNamespace: settings.GATEWAY_NAMESPACE ?? DOC_NAMES.gatewayNamespace,
+    gatewaySelector: gateway?.selector ?? DOC_NAMES.gatewaySelector,
+  };
+  const { profile, reason } = chooseProfile(gateway, settings.PROFILE);
   return {
     settings,
     kube,
     names,
+    gatewayService,
     profile,
     profileReason: reason,
     networkingVersion: await newestNetworkingVersion(kube),
     budgets: { waitMs: settings.WAIT_BUDGET_MS, requestMs: settings.REQUEST_TIMEOUT_MS, converge: settings.CONVERGE },
-    certDir: mkdtempSync(path.join(os.tmpdir(), 'igc-certs-')),
-    ledger: new BackupLedger(),
+    certDir: settings.CERT_DIR ? path.resolve(settings.CERT_DIR) : mkdtempSync(path.join(os.tmpdir(), 'igc-certs-')),
+    // On disk, so that `npm run cleanup` can put back what an interrupted run replaced.
+    ledger: runLedger(settings.CACHE_DIR, kube.server, kube.runId),
     served: false,
   };
 }
@@ -72,34 +87,23 @@ export async function makeCertificates(context: SecureGatewaysContext): Promise<
   context.layout = await writeDocLayout(chain, context.certDir);
 }
 
-// file-mount needs a gateway that mounts the doc's secret; sds works with any current gateway.
-async function chooseProfile(kube: KubeClient, names: DocNames, wanted: Settings['PROFILE']): Promise<{ profile: Profile; reason: string }> {
-  if (wanted !== 'auto') return { profile: wanted, reason: `PROFILE=${wanted}` };
-  const deployment = await get<KubeObject & { spec?: { template?: { spec?: { volumes?: Array<{ secret?: { secretName?: string } }> } } } }>(kube, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    namespace: names.gatewayNamespace,
-    name: GATEWAY_DEPLOYMENT,
-  });
-  const mounts = deployment?.spec?.template?.spec?.volumes?.some((volume) => volume.secret?.secretName === FILE_MOUNT.certSecret) ?? false;
-  return mounts
-    ? { profile: 'file-mount', reason: `${names.gatewayNamespace}/${GATEWAY_DEPLOYMENT} mounts ${FILE_MOUNT.certSecret}` }
-    : { profile: 'sds', reason: `${names.gatewayNamespace}/${GATEWAY_DEPLOYMENT} does not mount ${FILE_MOUNT.certSecret}` };
-}
-
-// networking.istio.io/v1 is served from Istio 1.22; older releases serve v1beta1 and v1alpha3.
-async function newestNetworkingVersion(kube: KubeClient): Promise<NetworkingVersion> {
-  const crd = await get<KubeObject & { spec?: { versions?: Array<{ name: string; served: boolean }> } }>(kube, {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    name: 'gateways.networking.istio.io',
-  });
-  if (!crd) throw new UsageError(`no Istio on ${kube.server}: the CRD gateways.networking.istio.io is not installed`);
-  const served = new Set((crd.spec?.versions ?? []).filter((v) => v.served).map((v) => v.name));
-  for (const version of ['v1', 'v1beta1', 'v1alpha3'] as const) {
-    if (served.has(version)) return `networking.istio.io/${version}`;
+/**
+ * Pure: the profile and why. file-mount needs a gateway that mounts both of the doc's secrets (the
+ * Helm gateway chart and Gateway API gateways mount none); sds works with any current gateway.
+ * PROFILE=file-mount on a gateway that cannot run it is no failure of the gateway: preparing the
+ * run fails with the reason, and every step is reported skipped with it.
+ */
+export function chooseProfile(gateway: GatewayFacts | undefined, wanted: Settings['PROFILE']): { profile: Profile; reason: string } {
+  const mounts = gateway ? describeMounts(gateway) : 'no gateway Service found';
+  const both = gateway !== undefined && gateway.mounts.certs && gateway.mounts.caCerts;
+  if (wanted === 'sds') return { profile: 'sds', reason: 'PROFILE=sds' };
+  if (wanted === 'file-mount') {
+    if (both || !gateway) return { profile: 'file-mount', reason: 'PROFILE=file-mount' };
+    throw new UsageError(`PROFILE=file-mount needs a gateway that mounts the doc's two secrets, and ${mounts}: the file-mount steps cannot run on it (PROFILE=auto runs the sds profile)`);
   }
-  throw new UsageError('gateways.networking.istio.io serves none of v1, v1beta1, v1alpha3');
+  return both
+    ? { profile: 'file-mount', reason: `PROFILE=auto and ${mounts}` }
+    : { profile: 'sds', reason: `PROFILE=auto and ${mounts}: file-mount needs both, so the certificates go to istiod over SDS` };
 }
 
 /** The ingress gateway's pods, Ready ones first. */

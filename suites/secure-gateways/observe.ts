@@ -68,6 +68,13 @@ export function isTeapot(observation: Observation): observation is ResponseObser
   return isResponse(observation) && observation.status === 418 && /teapot/i.test(observation.body);
 }
 
+/** Which teapot httpbin drew, for the observed text (the body is the sample's, never key material). */
+export function teapotBody(observation: ResponseObservation): string {
+  if (/-=\[ teapot \]=-/.test(observation.body)) return 'the old sample\'s ASCII teapot';
+  const line = observation.body.trim().split('\n')[0] ?? '';
+  return JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line);
+}
+
 /**
  * MUTUAL without a client certificate: refused by the server's TLS stack. TLS 1.2 fails in the
  * handshake with handshake_failure; TLS 1.3 sends certificate_required, seen on the first read.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
 import { buildUnit, type BuildOptions } from './build';
@@ -64,6 +64,25 @@ describe('building a unit', () => {
     expect(readFileSync(path.join(dir, 'kwok'), 'utf8')).toBe('the previous build\n');
     expect(existsSync(path.join(dir, STAMP_FILE))).toBe(false);
     expect(readdirSync(dir)).toEqual(['kwok']);
+  });
+
+  test("the module's source files are copied beside the binaries (0644), from where go mod download puts the module", async () => {
+    const moduleDir = tempDir('twin-module-');
+    mkdirSync(path.join(moduleDir, 'tools', 'common'), { recursive: true });
+    writeFileSync(path.join(moduleDir, 'tools', 'common', 'bootstrap.json'), '{"node": {}}\n', { mode: 0o444 });
+    const withSource: BuildUnit = { ...unit, sourceFiles: { module: 'example.com/m', version: 'v1.0.0', paths: ['tools/common/bootstrap.json'] } };
+    const answer = `if [ "$1 $2 $3 $4" = "mod download -json example.com/m@v1.0.0" ]; then printf '{"Dir": "${moduleDir}"}'; exit 0; fi`;
+    const { built, lines, dir } = options(`${answer}; touch "$GOBIN/kwok"`);
+    await buildUnit(withSource, cacheKey(withSource), built);
+    const copy = path.join(dir, 'src', 'tools', 'common', 'bootstrap.json');
+    expect(readFileSync(copy, 'utf8')).toBe('{"node": {}}\n');
+    expect(statSync(copy).mode & 0o777).toBe(0o644);
+    expect(cacheState(built.cacheDir, withSource).state).toBe('cached');
+    expect(lines).toContain('kwok v0.8.0: copied tools/common/bootstrap.json from the module source');
+    // A file the module lacks fails the build, before anything in the folder changes.
+    const missing: BuildUnit = { ...withSource, sourceFiles: { ...withSource.sourceFiles!, paths: ['no/such.json'] } };
+    await expect(buildUnit(missing, 'other', built)).rejects.toThrow(/^building kwok v0\.8\.0 failed: example\.com\/m@v1\.0\.0 has no no\/such\.json/);
+    expect(existsSync(copy)).toBe(true);
   });
 
   test('a missing go is named', async () => {

@@ -2,11 +2,12 @@
 // temporary folder beside the cache folder, then rename each binary into place and write the stamp
 // last. An interrupted build leaves no half binary, and no stamp that claims one.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { STAMP_FILE, type Stamp, unitDir } from './cache';
 import { formatDuration, formatSize, GoOutput, heartbeatLine, TwinBuildError } from './progress';
-import type { BuildUnit, GoStep } from './recipes';
+import { type BuildUnit, type GoStep, SOURCE_FILES_DIR } from './recipes';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -43,10 +44,15 @@ export async function buildUnit(unit: BuildUnit, key: string, options: BuildOpti
       options.progress(`${unit.label}: modules ready (${formatDuration(Date.now() - fetching)}), compiling ${step.produces.join(', ')}`);
       await runGo(unit, 'compiling', [verb!, '-v', ...rest], step.cwd, env, options, { quietOutput: false });
     }
+    if (unit.sourceFiles) await copySourceFiles(unit, path.join(temp, SOURCE_FILES_DIR), options);
     // From here on the folder changes: first drop the stamp, so a crash midway means "rebuild".
     rmSync(path.join(dir, STAMP_FILE), { force: true });
     for (const step of unit.steps) {
       for (const file of step.produces) renameSync(path.join(temp, file), path.join(dir, file));
+    }
+    if (unit.sourceFiles) {
+      rmSync(path.join(dir, SOURCE_FILES_DIR), { recursive: true, force: true });
+      renameSync(path.join(temp, SOURCE_FILES_DIR), path.join(dir, SOURCE_FILES_DIR));
     }
     for (const [name, target] of Object.entries(unit.links)) {
       const link = path.join(temp, name);
@@ -66,6 +72,30 @@ export async function buildUnit(unit: BuildUnit, key: string, options: BuildOpti
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Copies the unit's files of its module's source into `into`, from where `go mod download` puts the
+ * module (the Go module cache, already filled by the build): a run reads the copies, so it does not
+ * depend on that cache still holding the module. Copies are 0644 (the module cache's are read-only).
+ */
+async function copySourceFiles(unit: BuildUnit, into: string, options: BuildOptions): Promise<void> {
+  const { module, version, paths } = unit.sourceFiles!;
+  const toolchain = unit.steps[0]?.env.GOTOOLCHAIN;
+  const env: Record<string, string> = toolchain ? { GOTOOLCHAIN: toolchain } : {};
+  // Outside any module (the temporary folder), so no go.mod around decides what may be downloaded.
+  const output = await runGo(unit, 'locating the module source', ['mod', 'download', '-json', `${module}@${version}`], os.tmpdir(), env, options, { quietOutput: true, capture: true });
+  const moduleDir = (JSON.parse(output) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new TwinBuildError(unit.label, `go mod download ${module}@${version} gave no source folder`, []);
+  for (const file of paths) {
+    const from = path.join(moduleDir, file);
+    if (!existsSync(from)) throw new TwinBuildError(unit.label, `${module}@${version} has no ${file}`, []);
+    const to = path.join(into, file);
+    mkdirSync(path.dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    chmodSync(to, 0o644);
+  }
+  options.progress(`${unit.label}: copied ${paths.join(', ')} from the module source`);
 }
 
 /** The module's release time (`go list -m -json`), for the Kubernetes buildDate stamp. */

@@ -3,9 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
 import { cacheKey, cacheState, STAMP_FILE, unitDir } from './cache';
-import { binaryPath, selectBinaries } from './index';
+import { binaryPath, istioSourceFilePath, listUnits, selectBinaries, selectedIstio } from './index';
 import { checkWrapperModules, replacedVersions, requiredVersion, wrapperMismatches } from './modules';
-import { buildUnits, type BuildUnit, GO_DIR, TWIN_BINARIES, unitOf } from './recipes';
+import { buildUnits, type BuildUnit, GO_DIR, ISTIO_SOURCE_FILES, TWIN_BINARIES, unitOf } from './recipes';
 import { istioRelease, loadVersions, type TwinVersions } from './versions';
 import { tempDirs } from '../../helpers/testing/temp-dirs';
 
@@ -105,6 +105,20 @@ describe('cache folders and keys', () => {
     expect(cacheKey(kube)).not.toBe(kubeKey);
   });
 
+  test("a unit's copied source files count as its files: without them it is not cached", () => {
+    const cacheDir = tempDir('twin-cache-src-');
+    const istio = unit('istio');
+    const dir = unitDir(cacheDir, istio);
+    mkdirSync(dir, { recursive: true });
+    for (const name of Object.values(istio.files)) writeFileSync(path.join(dir, name), '');
+    writeFileSync(path.join(dir, STAMP_FILE), JSON.stringify({ key: cacheKey(istio), label: istio.label, builtAt: '2026-11-27T00:00:00Z', seconds: 1, go: 'go1.26.8' }));
+    expect(cacheState(cacheDir, istio).state).toBe('missing'); // binaries only, as built before the copies existed
+    const bootstrap = path.join(dir, 'src', ISTIO_SOURCE_FILES[0]!);
+    mkdirSync(path.dirname(bootstrap), { recursive: true });
+    writeFileSync(bootstrap, '{}');
+    expect(cacheState(cacheDir, istio).state).toBe('cached');
+  });
+
   test('the state is missing, cached or stale from the stamp and the files', () => {
     const cacheDir = tempDir('twin-cache-');
     const kube = unit('kube');
@@ -119,6 +133,63 @@ describe('cache folders and keys', () => {
     expect(cacheState(cacheDir, kube)).toEqual({ state: 'cached', stamp });
     writeFileSync(path.join(dir, STAMP_FILE), JSON.stringify({ ...stamp, key: 'older' }));
     expect(cacheState(cacheDir, kube).state).toBe('stale');
+  });
+});
+
+describe('a second Istio release beside the first', () => {
+  const second = '1.31-alpha.b01690e6db7d';
+  const secondVersion = 'v0.0.0-20260423205519-b01690e6db7d';
+  const istioUnit = (name: string) => buildUnits(versions, istioRelease(versions, name)).find((u) => u.component === 'istio')!;
+  const ldflagsOf = (u: BuildUnit) => u.steps.map((step) => step.args[step.args.indexOf('-ldflags') + 1]!);
+
+  test('resolves to its own cache folder, for its binaries and its copied source files', () => {
+    for (const name of ['istioctl', 'pilot-discovery', 'pilot-agent'] as const) {
+      expect(binaryPath(name, { cacheDir: '/c', istio: second })).toBe(`/c/twin/bin/istio@${secondVersion}/${name}`);
+      expect(binaryPath(name, { cacheDir: '/c', istio: '1.31-dev' })).toBe(`/c/twin/bin/istio@v0.0.0-20260827124520-eed52ebb66ad/${name}`);
+    }
+    expect(istioSourceFilePath(ISTIO_SOURCE_FILES[0]!, { cacheDir: '/c', istio: second })).toBe(`/c/twin/bin/istio@${secondVersion}/src/tools/packaging/common/envoy_bootstrap.json`);
+    // The other units are the same for both releases: one Kubernetes, one cache.
+    expect(binaryPath('kube-apiserver', { cacheDir: '/c', istio: second })).toBe(binaryPath('kube-apiserver', { cacheDir: '/c', istio: '1.31-dev' }));
+  });
+
+  test('is built from its own pseudo-version and stamped with its own version, revision and tag', () => {
+    const unit2 = istioUnit(second);
+    expect(unit2.label).toBe(`istio ${second} (${secondVersion})`);
+    expect(unit2.steps.flatMap((step) => step.args.filter((arg) => arg.startsWith('istio.io/istio/')))).toEqual([
+      `istio.io/istio/istioctl/cmd/istioctl@${secondVersion}`,
+      `istio.io/istio/pilot/cmd/pilot-discovery@${secondVersion}`,
+      `istio.io/istio/pilot/cmd/pilot-agent@${secondVersion}`,
+    ]);
+    for (const ldflags of ldflagsOf(unit2)) {
+      expect(ldflags).toContain(`-X 'istio.io/istio/pkg/version.buildVersion=${second}'`);
+      expect(ldflags).toContain(`-X 'istio.io/istio/pkg/version.buildTag=${second}'`);
+      expect(ldflags).toContain("-X 'istio.io/istio/pkg/version.buildGitRevision=b01690e6db7d'");
+      expect(ldflags).not.toContain('1.31-dev');
+    }
+    expect(unit2.sourceFiles).toEqual({ module: 'istio.io/istio', version: secondVersion, paths: ISTIO_SOURCE_FILES });
+    expect(cacheKey(unit2)).not.toBe(cacheKey(istioUnit('1.31-dev')));
+  });
+
+  test('setting TWIN_ISTIO picks it where no name is given', () => {
+    const before = process.env.TWIN_ISTIO;
+    process.env.TWIN_ISTIO = second;
+    try {
+      expect(selectedIstio().name).toBe(second);
+      expect(binaryPath('pilot-agent', { cacheDir: '/c' })).toBe(`/c/twin/bin/istio@${secondVersion}/pilot-agent`);
+      expect(selectedIstio({ istio: '1.31-dev' }).name).toBe('1.31-dev'); // a name given wins
+    } finally {
+      if (before === undefined) delete process.env.TWIN_ISTIO;
+      else process.env.TWIN_ISTIO = before;
+    }
+  });
+
+  test('--list shows both releases, each with its own folder', () => {
+    const cacheDir = tempDir('twin-list-');
+    const istios = listUnits({ cacheDir, istio: '1.31-dev' }).units.filter((u) => u.component === 'istio');
+    expect(istios.map((u) => [u.label, u.dir, u.state])).toEqual([
+      ['istio 1.31-dev (v0.0.0-20260827124520-eed52ebb66ad)', path.join(cacheDir, 'twin/bin/istio@v0.0.0-20260827124520-eed52ebb66ad'), 'missing'],
+      [`istio ${second} (${secondVersion})`, path.join(cacheDir, `twin/bin/istio@${secondVersion}`), 'missing'],
+    ]);
   });
 });
 

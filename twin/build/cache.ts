@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { BuildUnit } from './recipes';
+import { type BuildUnit, SOURCE_FILES_DIR } from './recipes';
 
 export const STAMP_FILE = '.twin-build.json';
 
@@ -25,6 +25,14 @@ export function unitDir(cacheDir: string, unit: Pick<BuildUnit, 'component' | 'v
   return path.join(binDir(cacheDir), `${unit.component}@${unit.version}`);
 }
 
+/** Where a unit keeps a file of its module's source that the build copied (BuildUnit.sourceFiles). */
+export function sourceFileIn(cacheDir: string, unit: BuildUnit, file: string): string {
+  if (!unit.sourceFiles?.paths.includes(file)) {
+    throw new Error(`${unit.label} ships no source file ${file} (BuildUnit.sourceFiles in twin/build/recipes.ts lists what it copies)`);
+  }
+  return path.join(unitDir(cacheDir, unit), SOURCE_FILES_DIR, file);
+}
+
 /** The recipe's hash: what would make a different binary. Reads our source files (a few KB). */
 export function cacheKey(unit: BuildUnit): string {
   const hash = createHash('sha256');
@@ -35,6 +43,7 @@ export function cacheKey(unit: BuildUnit): string {
     files: unit.files,
     links: unit.links,
     steps: unit.steps.map((s) => ({ args: s.args, env: s.env, buildDateOf: s.buildDateOf, produces: s.produces })),
+    sourceFiles: unit.sourceFiles,
   };
   hash.update(JSON.stringify(recipe));
   for (const file of [...unit.sources].sort()) {
@@ -55,7 +64,8 @@ export function cacheState(cacheDir: string, unit: BuildUnit, key = cacheKey(uni
   } catch {
     return { state: 'missing' };
   }
-  const files = [...new Set([...Object.values(unit.files), ...Object.keys(unit.links)])];
+  const copied = (unit.sourceFiles?.paths ?? []).map((file) => path.join(SOURCE_FILES_DIR, file));
+  const files = [...new Set([...Object.values(unit.files), ...Object.keys(unit.links), ...copied])];
   const present = files.every((file) => {
     try {
       return statSync(path.join(dir, file)).isFile(); // follows the multi-call symlinks

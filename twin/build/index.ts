@@ -6,12 +6,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings, UsageError } from '../../helpers/config';
 import { buildUnit, DEFAULT_GO_COMMAND } from './build';
-import { binDir, cacheKey, cacheState, type CacheState, unitDir } from './cache';
+import { binDir, cacheKey, cacheState, type CacheState, sourceFileIn, unitDir } from './cache';
 import { withLock } from './lock';
 import { checkWrapperModules } from './modules';
 import { formatDuration } from './progress';
 import { buildUnits, type BuildUnit, COMPONENTS, TWIN_BINARIES, type TwinBinary, unitOf } from './recipes';
-import { istioRelease, loadVersions, type TwinVersions, VERSIONS_FILE } from './versions';
+import { type IstioRelease, istioRelease, loadVersions, type TwinVersions, VERSIONS_FILE } from './versions';
 
 export { TWIN_BINARIES, type TwinBinary, COMPONENTS, type Component } from './recipes';
 export { loadVersions, type TwinVersions, type IstioRelease } from './versions';
@@ -57,6 +57,18 @@ export function binaryPath(name: TwinBinary, options: PathOptions = {}): string 
   const { cacheDir, units } = plan(options);
   const unit = unitOf(units, name);
   return path.join(unitDir(cacheDir, unit), unit.files[name]!);
+}
+
+/** The Istio release a run uses: the one named, else setting TWIN_ISTIO, else the versions file's default. */
+export function selectedIstio(options: Pick<PathOptions, 'istio' | 'versionsFile'> = {}): { name: string; release: IstioRelease } {
+  const versions = loadVersions(options.versionsFile ?? VERSIONS_FILE);
+  return istioRelease(versions, options.istio ?? loadSettings().TWIN_ISTIO);
+}
+
+/** Where twin:build put a file of the Istio release's source (BuildUnit.sourceFiles), built or not. */
+export function istioSourceFilePath(file: string, options: PathOptions = {}): string {
+  const { cacheDir, units } = plan(options);
+  return sourceFileIn(cacheDir, units.find((unit) => unit.component === 'istio')!, file);
 }
 
 /** Builds the units that provide `names` (default: all) unless cached; returns their absolute paths. */

@@ -53,7 +53,19 @@ export interface BuildUnit {
   steps: GoStep[];
   /** Our own Go source files (absolute) whose content is part of the cache key. */
   sources: string[];
+  /**
+   * Files of the module's source the unit ships beside its binaries, under `src/<path>` in its
+   * folder: what an image holds besides programs. Copied at build time, so a run needs no Go module cache.
+   */
+  sourceFiles?: { module: string; version: string; paths: string[] };
 }
+
+/** The folder of a unit's copied source files, inside the unit's folder. */
+export const SOURCE_FILES_DIR = 'src';
+
+// Files of istio.io/istio the proxyv2 image ships that are not binaries: the Envoy bootstrap
+// template pilot-agent fills in (its Dockerfile copies it to /var/lib/istio/envoy/envoy_bootstrap_tmpl.json).
+export const ISTIO_SOURCE_FILES = ['tools/packaging/common/envoy_bootstrap.json'];
 
 // Release builds: no cgo, no local paths, no symbol tables or DWARF.
 const base = { env: { CGO_ENABLED: '0' } };
@@ -195,6 +207,7 @@ export function buildUnits(versions: TwinVersions, istio: { name: string; releas
         istioInstall('agent,disable_pgv,grpcnotrace,retrynotrace', ['pilot-agent'], ['pilot/cmd/pilot-agent']),
       ],
       sources: [],
+      sourceFiles: { module: istio.release.module, version: istio.release.version, paths: ISTIO_SOURCE_FILES },
     },
   ];
 }

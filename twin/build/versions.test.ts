@@ -22,14 +22,14 @@ describe('twin/versions.json', () => {
     expect(release).toMatchObject({ module: 'istio.io/istio', version: 'v0.0.0-20260827124520-eed52ebb66ad', hub: 'docker.io/istio' });
   });
 
-  test('a second Istio release can be named and picked', () => {
-    const text = edited((v) => {
-      v.istio.releases.previous = { ...v.istio.releases['1.31-dev'], version: 'v0.0.0-20260423205519-b01690e6db7d', gitRevision: 'b01690e6db7d' };
-    });
-    const versions = parseVersions(text, 'versions.json');
-    expect(istioRelease(versions, 'previous').release.gitRevision).toBe('b01690e6db7d');
+  test('a second Istio release is pinned beside the default and can be picked by name', () => {
+    const versions = loadVersions();
+    expect(Object.keys(versions.istio.releases)).toEqual(['1.31-dev', '1.31-alpha.b01690e6db7d']);
+    const second = istioRelease(versions, '1.31-alpha.b01690e6db7d');
+    expect(second.release).toMatchObject({ module: 'istio.io/istio', version: 'v0.0.0-20260423205519-b01690e6db7d', gitRevision: 'b01690e6db7d', tag: '1.31-alpha.b01690e6db7d' });
+    expect(second.release.version).not.toBe(istioRelease(versions).release.version);
     expect(istioRelease(versions).name).toBe('1.31-dev');
-    expect(() => istioRelease(versions, 'nope')).toThrow(/^no Istio release named "nope" in .*: use one of 1\.31-dev, previous$/);
+    expect(() => istioRelease(versions, 'nope')).toThrow(/^no Istio release named "nope" in .*: use one of 1\.31-dev, 1\.31-alpha\.b01690e6db7d$/);
   });
 
   test.each([
@@ -38,7 +38,7 @@ describe('twin/versions.json', () => {
     ['a bad version', edited((v) => (v.kubernetes.version = '1.36.3')), /^versions\.json: kubernetes\.version: expected a Go module version like v1\.2\.3$/],
     ['a staging version of another minor', edited((v) => (v.kubernetes.stagingVersion = 'v0.35.3')), /^versions\.json: kubernetes\.stagingVersion: must be v0\.<minor>/],
     ['an unknown field', edited((v) => (v.etcd.verison = 'v3.6.16')), /^versions\.json: etcd: unknown field verison$/],
-    ['a default naming no release', edited((v) => (v.istio.default = '1.99')), /^versions\.json: istio\.default: names no release \(releases: 1\.31-dev\)$/],
+    ['a default naming no release', edited((v) => (v.istio.default = '1.99')), /^versions\.json: istio\.default: names no release \(releases: 1\.31-dev, 1\.31-alpha\.b01690e6db7d\)$/],
     ['a bad hub', edited((v) => (v.istio.releases['1.31-dev'].hub = 'Docker Hub')), /^versions\.json: istio\.releases\.1\.31-dev\.hub: expected an image hub/],
     ['an image tag other than the build version', edited((v) => (v.istio.releases['1.31-dev'].tag = 'latest')), /^versions\.json: istio\.releases\.1\.31-dev\.tag: must equal buildVersion \(1\.31-dev\)/],
     ['a bad toolchain', edited((v) => (v.kwok.toolchain = '1.27')), /^versions\.json: kwok\.toolchain: expected a toolchain like go1\.27\.3$/],

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const writeLog = logFile === null ? undefined : (line: string) => fs.writeSync(logFile, line);
   // Loaded only to serve: --version and argument errors stay fast.
   const { EnvoyStandIn } = require('./server') as typeof import('./server');
-  const server = await EnvoyStandIn.start({ argv, writeLog, onExit: (code) => process.exit(code) });
+  const server = await EnvoyStandIn.start({ argv, writeLog, onExit: (code) => process.exit(code), faultsFile: process.env.TWIN_FAULTS_FILE });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       server.log.warn('main', `caught ENVOY_${signal}`, 'source/server/server.cc:998');

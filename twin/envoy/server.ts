@@ -19,6 +19,7 @@ import { envoyProtos, type JsonObject } from './proto';
 import { StatsStore } from './stats';
 import type { ServerTlsState } from './tls/server-context';
 import { ConfigSources } from './xds';
+import { activeFaultsReader, hasFault, type ActiveFaults } from '../faults/active';
 
 export type ServerState = 'LIVE' | 'DRAINING' | 'PRE_INITIALIZING' | 'INITIALIZING';
 const STATE_NUMBER: Record<ServerState, number> = { LIVE: 0, DRAINING: 1, PRE_INITIALIZING: 2, INITIALIZING: 3 };
@@ -30,6 +31,8 @@ export interface StandInOptions {
   writeLog?: (line: string) => void;
   /** What /quitquitquit and a fatal start do; the program exits, a test stops the instance. */
   onExit?: (code: number) => void;
+  /** The twin's active-faults file (twin/faults); main.ts passes TWIN_FAULTS_FILE. */
+  faultsFile?: string;
   /**
    * Test-only hooks, never used in a pod: tests bind listeners to 127.0.0.1 with ephemeral ports
    * instead of the addresses Istio sends (0.0.0.0:8443).
@@ -43,6 +46,9 @@ export class EnvoyStandIn implements AdminView {
   readonly commandLine: CommandLine;
   readonly bootstrap: Bootstrap;
   private readonly sources: ConfigSources;
+  private readonly readFaults: () => ActiveFaults;
+  private staleCerts: unknown;
+  private faultWatch: NodeJS.Timeout | undefined;
   private readonly clusterManager: ClusterManager;
   private readonly secretManager: SecretManager;
   private readonly routeManager: RouteManager;
@@ -79,7 +85,10 @@ export class EnvoyStandIn implements AdminView {
       adsConfig: this.bootstrap.adsConfig,
       log: this.log,
       staticClusterAddress: (name) => this.clusterManager.staticAddress(name),
+      faultsFile: options.faultsFile,
     });
+    this.readFaults = activeFaultsReader(options.faultsFile);
+    if (options.faultsFile) this.faultWatch = setInterval(() => this.followCertsFault(), 250).unref();
     this.secretManager = new SecretManager(this.sources, this.log, this.stats);
     this.secretManager.addStatic(this.bootstrap.staticSecrets);
     this.routeManager = new RouteManager(this.sources.ads, this.log, this.stats);
@@ -171,6 +180,7 @@ export class EnvoyStandIn implements AdminView {
     this.stopped = true;
     this.log.info('main', 'shutting down server instance', 'source/server/server.cc:1103');
     this.sources.stop();
+    clearInterval(this.faultWatch);
     await this.admin.close();
     await this.listenerManager.close();
     this.clusterManager.close();
@@ -202,7 +212,19 @@ export class EnvoyStandIn implements AdminView {
   }
 
   certs(): unknown {
-    return certsResponse(this.tlsStates());
+    this.followCertsFault();
+    return this.staleCerts ?? certsResponse(this.tlsStates());
+  }
+
+  /**
+   * The one fault inside the stand-in (twin/faults/catalogue.ts says why): from the moment
+   * certs-admin-stale is armed, /certs keeps answering what Envoy held then. Without a faults file
+   * (outside a rehearsal) nothing here ever changes.
+   */
+  private followCertsFault(): void {
+    const armed = hasFault(this.readFaults(), 'certs-admin-stale');
+    if (!armed) this.staleCerts = undefined;
+    else this.staleCerts ??= certsResponse(this.tlsStates());
   }
 
   configDump(query: URLSearchParams): unknown {

@@ -7,15 +7,19 @@ import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
-/** Writes `<dir>/envoy` (0755) and returns its path, for podRunnerPlugin({ standIns: { envoy } }). */
-export function writeEnvoyLauncher(dir: string, root: string = repoRoot): string {
+/**
+ * Writes `<dir>/envoy` (0755) and returns its path, for podRunnerPlugin({ standIns: { envoy } }).
+ * With `faultsFile` the stand-in reads the twin's active faults there (twin/faults).
+ */
+export function writeEnvoyLauncher(dir: string, root: string = repoRoot, faultsFile?: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const launcher = path.join(dir, 'envoy');
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const node = path.join(root, 'node_modules/.bin/node');
   const loader = `file://${path.join(root, 'node_modules/tsx/dist/loader.mjs')}`;
   const main = path.join(root, 'twin/envoy/main.ts');
-  fs.writeFileSync(launcher, `#!/bin/sh\n# The twin's Envoy stand-in (twin/envoy), started by pilot-agent as its Envoy binary.\nexec ${quote(node)} --import ${quote(loader)} ${quote(main)} "$@"\n`, { mode: 0o755 });
+  const faults = faultsFile ? `export TWIN_FAULTS_FILE=${quote(faultsFile)}\n` : '';
+  fs.writeFileSync(launcher, `#!/bin/sh\n# The twin's Envoy stand-in (twin/envoy), started by pilot-agent as its Envoy binary.\n${faults}exec ${quote(node)} --import ${quote(loader)} ${quote(main)} "$@"\n`, { mode: 0o755 });
   fs.chmodSync(launcher, 0o755);
   return launcher;
 }

@@ -4,8 +4,7 @@
 // probes passed (the pod runner gates Ready on them).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { ensureBinaries } from '../build';
-import { istioRelease, loadVersions } from '../build/versions';
+import { ensureBinaries, selectedIstio } from '../build';
 import type { Twin } from '../index';
 
 export const gatewayOverlay = path.resolve(__dirname, '../../fixtures/istio/gateway-overlay.yaml');
@@ -13,7 +12,7 @@ export const gatewayOverlay = path.resolve(__dirname, '../../fixtures/istio/gate
 export interface IstioInstallOptions {
   /** istioctl to run (default: twin/build's, built on first use). */
   istioctl?: string;
-  /** A release named in twin/versions.json (default: its default). */
+  /** A release named in twin/versions.json (default: setting TWIN_ISTIO, else the file's default). */
   release?: string;
   /** Kill istioctl after this long (default 5 min: a cold first start builds nothing, but is slow). */
   timeoutMs?: number;
@@ -34,8 +33,9 @@ export function installArgs(kubeconfig: string, hub: string, tag: string): strin
 
 export async function installIstio(twin: Pick<Twin, 'kubeconfig'>, options: IstioInstallOptions = {}): Promise<IstioInstall> {
   const started = Date.now();
-  const { name, release } = istioRelease(loadVersions(), options.release);
-  const istioctl = options.istioctl ?? (await ensureBinaries(['istioctl'], { signal: options.signal })).istioctl;
+  // One release for istioctl, its hub and tag, and (through TWIN_ISTIO) the pods' binaries.
+  const { name, release } = selectedIstio({ istio: options.release });
+  const istioctl = options.istioctl ?? (await ensureBinaries(['istioctl'], { istio: name, signal: options.signal })).istioctl;
   await runIstioctl(istioctl, installArgs(twin.kubeconfig, release.hub, release.tag), options);
   return { release: name, hub: release.hub, tag: release.tag, ms: Date.now() - started };
 }

@@ -19,8 +19,8 @@ describe('the image table', () => {
   test.each([
     ['mccutchen/go-httpbin:v2.15.0', 'go-httpbin'],
     ['docker.io/mccutchen/go-httpbin', 'go-httpbin'],
-    ['docker.io/kong/httpbin:0.1.0', 'go-httpbin (for the gunicorn httpbin samples)'],
-    ['kennethreitz/httpbin', 'go-httpbin (for the gunicorn httpbin samples)'],
+    ['docker.io/kong/httpbin:0.1.0', 'Python httpbin (the old gunicorn samples)'],
+    ['kennethreitz/httpbin', 'Python httpbin (the old gunicorn samples)'],
     ['busybox:1.36', 'host commands (busybox-like)'],
     ['docker.io/library/debian:12', 'host commands (busybox-like)'],
     ['ubuntu', 'host commands (busybox-like)'],
@@ -54,8 +54,9 @@ describe('the image table', () => {
 
   test('the gunicorn samples listen where gunicorn was told to (80 by default)', () => {
     const kong = findImageProgram('docker.io/kong/httpbin')!;
-    expect(containerArgv(kong, {})).toEqual(['/usr/local/bin/go-httpbin', '-port', '80']);
-    expect(containerArgv(kong, { command: ['gunicorn', '-b', '[::]:8000', 'httpbin:app'] })).toEqual(['/usr/local/bin/go-httpbin', '-port', '8000']);
+    const python = ['/usr/bin/python3', '-m', 'httpbin.core', '--host', '0.0.0.0', '--port'];
+    expect(containerArgv(kong, {})).toEqual([...python, '80']);
+    expect(containerArgv(kong, { command: ['gunicorn', '-b', '[::]:8000', 'httpbin:app'] })).toEqual([...python, '8000']);
   });
 
   test('Istio images need the built binaries and the Envoy stand-in', () => {

@@ -40,12 +40,16 @@ export const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 const goHttpbin = '/usr/local/bin/go-httpbin';
 
+/** The Python httpbin the old samples ship, as Debian packages it (python3-httpbin; the host's /usr is in every view). */
+export const pythonHttpbinModule = '/usr/lib/python3/dist-packages/httpbin/core.py';
+
 /**
- * The old httpbin samples (kennethreitz/httpbin, kong/httpbin) run gunicorn on port 80
- * (`gunicorn -b 0.0.0.0:80 httpbin:app -k gevent`): go-httpbin serves the same API, on the port
- * gunicorn was told to bind.
+ * The old httpbin samples (kennethreitz/httpbin, kong/httpbin) run the Python httpbin under
+ * gunicorn on port 80 (`gunicorn -b 0.0.0.0:80 httpbin:app -k gevent`). The twin runs the same
+ * Python httpbin (Debian's python3-httpbin; its /status/418 draws the ASCII teapot) with its own
+ * server, on the port gunicorn was told to bind.
  */
-export function gunicornToGoHttpbin(argv: string[]): string[] {
+export function gunicornToPythonHttpbin(argv: string[]): string[] {
   let port = '80';
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
@@ -53,7 +57,7 @@ export function gunicornToGoHttpbin(argv: string[]): string[] {
     const found = bind?.match(/:(\d+)$/);
     if (found) port = found[1]!;
   }
-  return [goHttpbin, '-port', port];
+  return ['/usr/bin/python3', '-m', 'httpbin.core', '--host', '0.0.0.0', '--port', port];
 }
 
 export const imageTable: ImageProgram[] = [
@@ -66,12 +70,12 @@ export const imageTable: ImageProgram[] = [
     install: [{ at: goHttpbin, from: { binary: 'go-httpbin' } }],
   },
   {
-    name: 'go-httpbin (for the gunicorn httpbin samples)',
+    name: 'Python httpbin (the old gunicorn samples)',
     match: ['kong/httpbin', 'kennethreitz/httpbin'],
     entrypoint: [],
     cmd: ['gunicorn', '-b', '0.0.0.0:80', 'httpbin:app', '-k', 'gevent'],
-    install: [{ at: goHttpbin, from: { binary: 'go-httpbin' } }],
-    adapt: gunicornToGoHttpbin,
+    install: [],
+    adapt: gunicornToPythonHttpbin,
   },
   {
     // General-purpose images: their commands (sh, sleep, ls, cat, curl…) are the host's.

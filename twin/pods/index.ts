@@ -9,6 +9,7 @@ import { ensureBinaries, TWIN_BINARIES, type TwinBinary } from '../build';
 import type { PodRunnerPlugin } from '../index';
 import { deleteNetns } from '../node/netns';
 import { findTool, requireTools, type HostTool } from '../node/prerequisites';
+import { activeFaultsReader } from '../faults/active';
 import { Supervisor } from '../process/supervisor';
 import { hookPaths, writeHook } from './hook';
 import { listPodNetns } from './pod-network';
@@ -38,6 +39,8 @@ export interface PodRunnerPluginOptions {
   restartBackoffMs?: number;
   /** How long pods get to stop when the twin stops (default 5 s). */
   stopGraceMs?: number;
+  /** The twin's active-faults file (twin/faults): the runner's own faults act here. */
+  faultsFile?: string;
 }
 
 /** Where the runner keeps its files under a twin's state folder. */
@@ -105,6 +108,7 @@ export function podRunnerPlugin(options: PodRunnerPluginOptions): PodRunnerPlugi
         volumeSyncDelayMs: options.volumeSyncDelayMs ?? settings.TWIN_VOLUME_SYNC_MS,
         backoffMs: options.restartBackoffMs ?? settings.TWIN_RESTART_BACKOFF_MS,
         stopGraceMs: options.stopGraceMs ?? 5_000,
+        faults: activeFaultsReader(options.faultsFile),
         log: (line) => context.log(`pods: ${line}`),
       });
       return {

@@ -2,6 +2,7 @@
 // resolved, the pod's network namespace, its volumes (kept in sync after a kubelet-like delay),
 // init containers in order, then the containers, with the status written back at each change.
 // On deletion: SIGTERM, SIGKILL after the grace period, everything removed, the object deleted.
+import { hasFault, type ActiveFaults } from '../faults/active';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -27,6 +28,9 @@ export interface RunnerLookup extends ObjectLookup {
 }
 
 /** What every pod shares: the node, the tools, the caches, the settings. */
+/** The Secret fault secret-not-mounted keeps out of the pod (the doc's server certificate). */
+const UNSYNCED_SECRET = 'istio-ingressgateway-certs';
+
 export interface PodDeps {
   core: CoreV1Api;
   supervisor: Supervisor;
@@ -43,6 +47,8 @@ export interface PodDeps {
   standIns: Record<string, string>;
   volumeSyncDelayMs: number;
   backoffMs: number;
+  /** The active faults (twin/faults): secret-not-mounted acts in the volume sync. */
+  faults: () => ActiveFaults;
   log(line: string): void;
 }
 
@@ -320,6 +326,8 @@ export class PodRuntime {
         continue;
       }
       const dir = this.volumeDir(volume.name);
+      // Fault secret-not-mounted: the kubelet never syncs the doc's server secret after the first mount.
+      if (!strict && volume.secret?.secretName === UNSYNCED_SECRET && hasFault(this.deps.faults(), 'secret-not-mounted')) continue;
       if (plan.kind === 'files') writeAtomically(dir, plan.files);
       else if (plan.kind === 'emptyDir') fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
       else if (plan.kind === 'unsupported') throw new VolumeNotReady(plan.message);

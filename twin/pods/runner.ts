@@ -1,6 +1,7 @@
 // The pod runner: the twin node's kubelet and container runtime in one. It watches the pods bound
 // to the node (spec.nodeName) and the Secrets, ConfigMaps and Services they use, with
 // @kubernetes/client-node informers, and runs one PodRuntime per pod.
+import { NO_FAULTS, type ActiveFaults } from '../faults/active';
 import fs from 'node:fs';
 import {
   CoreV1Api,
@@ -35,6 +36,8 @@ export interface PodRunnerConfig {
   backoffMs: number;
   /** Grace period when the twin stops (pods are not deleted then, only stopped). */
   stopGraceMs: number;
+  /** The active faults (twin/faults); absent: none. */
+  faults?: () => ActiveFaults;
   log(line: string): void;
 }
 
@@ -102,6 +105,7 @@ export async function startPodRunner(config: PodRunnerConfig): Promise<PodRunner
     standIns: config.standIns,
     volumeSyncDelayMs: config.volumeSyncDelayMs,
     backoffMs: config.backoffMs,
+    faults: config.faults ?? (() => NO_FAULTS),
     log: config.log,
   };
 

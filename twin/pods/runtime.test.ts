@@ -1,6 +1,7 @@
 // The pod runtime against the real kernel (network namespaces, veth, bwrap, the supervisor) with
 // a fake API: pods on their own IPs, both on :8080, volumes at the spec's paths, exec through the
 // hook, readiness from the pod's own probe, restarts, logs, and a clean teardown. Needs root.
+import { NO_FAULTS } from '../faults/active';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -126,6 +127,7 @@ suite('pod runtime on the real kernel', () => {
       },
       standIns: {},
       volumeSyncDelayMs: 300,
+      faults: () => NO_FAULTS,
       backoffMs: 200,
       log: () => {},
     };

@@ -38,7 +38,7 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
       record.expected = 'the gateway Service exposes 443 (https) at a LoadBalancer address, or a node address and NodePort';
       context.ingress = await ingressAddress(
         context.kube,
-        { namespace: context.names.gatewayNamespace, name: 'istio-ingressgateway' },
+        { namespace: context.names.gatewayNamespace, name: context.gatewayService },
         context.settings.INGRESS_ADDRESS,
       );
       record.observed = `INGRESS_HOST=${context.ingress.address}, SECURE_INGRESS_PORT=${context.ingress.port} (${context.ingress.source})`;

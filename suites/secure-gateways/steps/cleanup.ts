@@ -4,7 +4,7 @@ import { deleteObject, get, isOwned, restore, type ObjectRef } from '../../../he
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import type { Observation } from '../../../helpers/probe';
-import { awaitObservation, curl, isTeapot, seenAs } from '../observe';
+import { awaitObservation, curl, header, isResponse, seenAs } from '../observe';
 
 const httpbinObjects = (context: SecureGatewaysContext): ObjectRef[] => [
   { apiVersion: 'apps/v1', kind: 'Deployment', namespace: context.names.appNamespace, name: 'httpbin' },
@@ -55,8 +55,10 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     always: true,
     notApplicable: (context) => (context.served ? undefined : 'the host was never served in this run (SG-S4 did not pass)'),
     run: async (context, record) => {
-      record.expected = `the HTTPS request for ${context.names.host} no longer gets a 418`;
-      const notServed = (o: Observation): o is Observation => !isTeapot(o);
+      record.expected = `no route for ${context.names.host} at the gateway: the connection is refused or closed, or the gateway itself answers 404`;
+      // After SG-X2 httpbin is gone, so a route the gateway kept answers 503 rather than 418: only
+      // the absence of a route (no listener, no filter chain, or Envoy's own 404) counts as cleaned up.
+      const notServed = (o: Observation): o is Observation => !isResponse(o) || (o.status === 404 && header(o, 'server') === 'istio-envoy');
       const seen = await awaitObservation(context, 'SG-X3', record.expected, curl(context, '/status/418', 'doc-client'), notServed);
       record.observed = seenAs(seen).replace(/^the client saw: /, '');
     },

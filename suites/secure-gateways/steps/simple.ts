@@ -4,7 +4,7 @@ import { certificateSummary } from '../../../helpers/pki';
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import type { Observation, ResponseObservation } from '../../../helpers/probe';
-import { awaitObservation, curl, header, isResponse, isTeapot } from '../observe';
+import { awaitObservation, curl, header, isResponse, isTeapot, teapotBody } from '../observe';
 import { applyDocObject, writeSecret } from './apply';
 
 export const simpleTls: StepDefinition<SecureGatewaysContext>[] = [
@@ -57,7 +57,7 @@ export const simpleTls: StepDefinition<SecureGatewaysContext>[] = [
       expectStep('SG-S4', seen.peer.issuer.CN === issuer, record.expected, `the certificate was issued by ${seen.peer.issuer.CN}`);
       expectStep('SG-S4', seen.alpn === 'h2' && seen.httpVersion === '2', record.expected, `ALPN ${seen.alpn ?? 'none'}, HTTP/${seen.httpVersion}`);
       context.served = true;
-      record.observed = `HTTP/${seen.httpVersion} ${seen.status} over ${seen.tlsVersion}, peer CN=${seen.peer.subject.CN} issued by ${seen.peer.issuer.CN}`;
+      record.observed = `HTTP/${seen.httpVersion} ${seen.status} over ${seen.tlsVersion}, body ${teapotBody(seen)}, peer CN=${seen.peer.subject.CN} issued by ${seen.peer.issuer.CN}`;
     },
   },
   {

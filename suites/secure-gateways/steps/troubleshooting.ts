@@ -7,6 +7,7 @@ import { FILE_MOUNT } from '../../../helpers/manifests';
 import { certificateSummary } from '../../../helpers/pki';
 import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
+import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
 
 const PROXY_CONTAINER = 'istio-proxy';
@@ -45,10 +46,6 @@ function firstCertificate(pem: string): X509Certificate | undefined {
   }
 }
 
-// The lines that mean the gateway could not load this host's certificates or config: pilot-agent's
-// file-certificate errors, Envoy's certificate-loading errors, and rejected (NACKed) config.
-const ERROR_LINES = [/failed to generate secret/i, /failed to (load|read|parse).*(cert|key|certificate)/i, /gRPC config for .* rejected/i, /\bNACK\b/, /Failed to load (certificate chain|private key)/i];
-
 export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
   {
     id: 'SG-T1',
@@ -57,7 +54,7 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     run: async (context, record) => {
       const used = need(context.ingress, 'the ingress address');
       record.expected = `the Service still gives ${used.address}:${used.port}`;
-      const now = await ingressAddress(context.kube, { namespace: context.names.gatewayNamespace, name: 'istio-ingressgateway' }, context.settings.INGRESS_ADDRESS);
+      const now = await ingressAddress(context.kube, { namespace: context.names.gatewayNamespace, name: context.gatewayService }, context.settings.INGRESS_ADDRESS);
       expectStep('SG-T1', now.address === used.address && now.port === used.port, record.expected, `the Service now gives ${now.address}:${now.port} (${now.source})`);
       record.observed = `INGRESS_HOST=${now.address}, SECURE_INGRESS_PORT=${now.port}`;
     },
@@ -112,9 +109,10 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
       const since = need(context.configChangedAt, 'the time the config changed');
       record.expected = `no certificate or config errors in the gateway's log since ${since.toISOString()}`;
       const text = await logs(context.kube, { namespace: context.names.gatewayNamespace, pod: need(context.gatewayPod, 'the gateway pod'), container: PROXY_CONTAINER, since });
-      const errors = text.split('\n').filter((line) => ERROR_LINES.some((pattern) => pattern.test(line)));
+      const { errors, resolvedWaits } = gatewayLogErrors(text);
       expectStep('SG-T5', errors.length === 0, record.expected, `${errors.length} error line(s), first: ${errors[0]?.slice(0, 300)}`);
-      record.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config`;
+      const waits = resolvedWaits.length > 0 ? ` (${resolvedWaits.length} about a mounted file not there yet, read once it appeared)` : '';
+      record.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config${waits}`;
     },
   },
   {

@@ -129,7 +129,8 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     const peer = socket.getPeerX509Certificate() ?? null;
     // Node verifies client certificates only for sockets its own tls.Server made: check here too.
     const verifyError = (socket as unknown as { _handle?: { verifyError?: () => unknown } })._handle?.verifyError?.();
-    if (state.requestCert && peer && verifyError) {
+    // trust_chain_verification ACCEPT_UNTRUSTED: Envoy's verify callback lets an untrusted chain through.
+    if (state.requestCert && peer && verifyError && !state.policy?.acceptUntrusted) {
       stats.counter(`${prefix}.ssl.fail_verify_error`).inc();
       socket.destroy();
       raw.destroy();

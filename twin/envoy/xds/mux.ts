@@ -56,6 +56,8 @@ export interface MuxOptions {
   node: JsonObject;
   setNodeOnFirstMessageOnly: boolean;
   log: Logger;
+  /** Sees each response before it is applied (twin/faults/xds-tap.ts: the stream's fault boundary). */
+  tap?: (response: JsonObject, deliver: (response: JsonObject) => void) => void;
 }
 
 const STATE_OF_THE_WORLD_REMOVES = new Set<string>([TYPE_URL.listener, TYPE_URL.cluster]);
@@ -177,7 +179,10 @@ export class XdsMux {
     }
     call.on('data', (response: JsonObject) => {
       this.attempt = 0;
-      this.onResponse(response);
+      if (!this.options.tap) return this.onResponse(response);
+      this.options.tap(response, (delivered) => {
+        if (this.call === call) this.onResponse(delivered); // a response delayed past its stream is dropped
+      });
     });
     let closed = false;
     const onClosed = (code: number, details: string) => {

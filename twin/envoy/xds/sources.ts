@@ -4,6 +4,7 @@
 import { grpcTarget, type Address } from '../address';
 import type { Logger } from '../log';
 import type { JsonObject } from '../proto';
+import { faultTap } from '../../faults/xds-tap';
 import { XdsMux } from './mux';
 import type { XdsMethodName } from './protocol';
 
@@ -17,6 +18,8 @@ export interface SourceOptions {
   log: Logger;
   /** The address of a static cluster (xds-grpc, sds-grpc), or null if there is none. */
   staticClusterAddress: (name: string) => Address | null;
+  /** The twin's active-faults file (TWIN_FAULTS_FILE), read by each stream's fault tap. */
+  faultsFile?: string;
 }
 
 /** The cluster an ApiConfigSource's first gRPC service names. */
@@ -62,6 +65,7 @@ export class ConfigSources {
       node: this.options.node,
       setNodeOnFirstMessageOnly: apiConfigSource.set_node_on_first_message_only === true,
       log: this.options.log,
+      tap: faultTap(this.options.faultsFile, { delta }, (line) => this.options.log.debug('config', line)),
     });
     this.muxes.push(mux);
     return mux;

@@ -1,0 +1,80 @@
+// `npm run rehearse -- [--fault NAME]... [--propagation-delay MS] [--tls-max 1.2] [--only IDS]
+// [--stop-at-first-failure] [--list-faults]`: starts the twin (building what is missing), arms the
+// named faults, runs the conformance catalogue against it, writes the report, gives the twin back,
+// and prints the time of each phase. Exits 0 only if no step failed.
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { runMain } from '../helpers/cli';
+import { loadSettings, UsageError } from '../helpers/config';
+import { reportOf, summarize, writeReport } from '../helpers/report';
+import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
+import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function listFaults(): string {
+  const width = Math.max(...FAULTS.map((fault) => fault.name.length));
+  return FAULTS.map((fault) => `${fault.name.padEnd(width)}  ${fault.breaks}  [${fault.boundary}] ${fault.acts}\n${' '.repeat(width + 2)}why ${fault.breaks} fails first: ${fault.why}`).join('\n');
+}
+
+runMain(async () => {
+  const flags = new Command('rehearse')
+    .description('Run the conformance catalogue against the twin, with named faults that break the gateway (needs root).')
+    .option('--fault <name>', 'arm a named fault (repeatable; see --list-faults)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--propagation-delay <ms>', 'delay every config push to the gateway by this much', (value) => Number(value))
+    .addOption(new Option('--tls-max <version>', "the suite's highest TLS version").choices(['1.2', '1.3']))
+    .option('--old-httpbin', "deploy the old httpbin sample (the Python httpbin, whose 418 is an ASCII teapot)")
+    .option('--only <ids>', 'run only these step IDs (comma-separated); cleanup always runs')
+    .option('--stop-at-first-failure', 'skip the steps after the first failure (cleanup still runs)')
+    .option('--list-faults', 'list the named faults, the step each breaks, and where it acts')
+    .exitOverride()
+    .parse(process.argv.slice(2), { from: 'user' })
+    .opts<{ fault: string[]; propagationDelay?: number; tlsMax?: '1.2' | '1.3'; oldHttpbin?: boolean; only?: string; stopAtFirstFailure?: boolean; listFaults?: boolean }>();
+  if (flags.listFaults) {
+    console.log(listFaults());
+    return 0;
+  }
+  const unknown = flags.fault.filter((name) => !isFaultName(name));
+  if (unknown.length > 0) throw new UsageError(`unknown fault ${unknown.join(', ')}: npm run rehearse -- --list-faults names them`);
+  if (flags.propagationDelay !== undefined && !(Number.isInteger(flags.propagationDelay) && flags.propagationDelay >= 0 && flags.propagationDelay <= 60_000)) {
+    throw new UsageError('--propagation-delay takes milliseconds, 0 to 60000');
+  }
+  const settings = loadSettings();
+  const startedAt = new Date();
+  const phases: Array<[string, number]> = [];
+  const log = (line: string) => console.error(line);
+  console.log(`rehearse: the twin, faults ${flags.fault.length > 0 ? flags.fault.join(', ') : 'none'}${flags.propagationDelay ? `, propagation delay ${flags.propagationDelay} ms` : ''}${flags.tlsMax ? `, TLS max ${flags.tlsMax}` : ''}${flags.oldHttpbin ? ', the old httpbin sample' : ''}`);
+  let mark = Date.now();
+  const twin = await startRehearsalTwin(settings, log);
+  phases.push(['twin start (build check, control plane, Istio, httpbin)', Date.now() - mark]);
+  let outcome;
+  try {
+    outcome = await rehearse(twin, {
+      faults: flags.fault as FaultName[],
+      propagationDelayMs: flags.propagationDelay,
+      tlsMax: flags.tlsMax,
+      httpbin: flags.oldHttpbin ? 'old' : 'current',
+      only: flags.only,
+      stopAtFirstFailure: flags.stopAtFirstFailure,
+      reportDir: settings.REPORT_DIR,
+      host: settings.HOST,
+    });
+    for (const [phase, ms] of Object.entries(outcome.phases)) phases.push([phase, ms]);
+  } finally {
+    mark = Date.now();
+    await twin.release();
+    phases.push(['twin stop', Date.now() - mark]);
+  }
+  for (const [phase, ms] of phases) console.log(`rehearse: ${phase}: ${seconds(ms)}`);
+  console.log(`rehearse: total ${seconds(Date.now() - startedAt.getTime())}`);
+  if (!outcome.results) {
+    console.error('error: the conformance suites ended without results (see the output above)');
+    return 1;
+  }
+  const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');
+  writeReport(reportFile, reportOf({ name: 'twin', istioVersion: twin.target.istioVersion, tools: { kubernetes: twin.target.kubernetesVersion, faults: flags.fault.join(',') || 'none' } }, outcome.results, startedAt));
+  const counts = summarize(outcome.results.steps);
+  const first = outcome.firstFailed ? `; first failed: ${outcome.firstFailed.id}` : '';
+  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), reportFile)})`);
+  return counts.failed === 0 ? 0 : 1;
+});

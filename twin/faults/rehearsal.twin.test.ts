@@ -1,0 +1,89 @@
+// Every conformance assertion seen failing: the catalogue rehearsed on one twin with no fault (all
+// steps pass), with each named fault (the run fails, the first failed step is the one the fault
+// breaks, for the right reason), and with the variants that must still pass (TLS 1.2 only, a
+// propagation delay). Needs root and the built binaries (npm run twin:build); never builds.
+// Fault runs stop at their first failure (cleanup still runs) with a short wait budget.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { loadSettings } from '../../helpers/config';
+import type { StepResult } from '../../suites/runtime/results';
+import { secureGatewaysCatalogue } from '../../suites/secure-gateways/catalogue';
+import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from '../rehearsal';
+import { FAULTS, type FaultName } from './catalogue';
+
+// What the failure must say: the fault is caught for its own reason, not by accident.
+const RIGHT_REASON: Record<FaultName, RegExp> = {
+  'server-cert-self-signed': /not trusted: self-signed/,
+  'server-cert-wrong-host': /not trusted: hostname-mismatch.*peer CN=wrong\.example\.com/,
+  'no-h2': /ALPN http\/1\.1, HTTP\/1\.1/,
+  'route-missing': /answered HTTP\/2 404/,
+  'route-leak': /answered HTTP\/2 200/,
+  'mutual-not-enforced': /answered HTTP\/2 418/,
+  'mutual-any-client-ca': /answered HTTP\/2 418/,
+  'mutual-rejects-valid-client': /TLS alert unknown_ca from the server/,
+  'istiod-down': /failed calling webhook "validation\.istio\.io"/,
+  'config-stuck': /TCP connection refused/,
+  'mutual-port-closed': /TCP connection refused/,
+  'mutual-hangs': /no outcome within/,
+  'secret-not-mounted': /not trusted|refused|closed by the server/,
+  'certs-admin-stale': /\/certs lists serials/,
+  'gateway-log-errors': /rejected: Error adding\/updating listener/,
+  'delete-ignored': /finaliz|still (there|present|exists)|not gone/i,
+  'cleanup-leaves-route': /answered HTTP\/2 503/,
+};
+
+const STEP_ORDER = secureGatewaysCatalogue.map((step) => step.id);
+const settings = loadSettings();
+const FAULT_BUDGET_MS = 10_000;
+
+describe('rehearsals on the twin (root, built binaries)', () => {
+  let twin: RehearsalTwin | undefined;
+  const reportDir = path.join(settings.CACHE_DIR, 'twin', 'state', 'rehearsal-test-reports');
+
+  const run = (options: Partial<RehearsalOptions>) => rehearse(twin!, { faults: [], reportDir, quiet: true, host: settings.HOST, ...options });
+  const failedSteps = (steps: StepResult[] = []) => steps.filter((step) => step.status === 'failed').map((step) => `${step.id}: ${step.observed ?? ''}`);
+
+  beforeAll(async () => {
+    twin = await startRehearsalTwin(settings, () => undefined, path.join(settings.CACHE_DIR, 'twin', 'state', 'rehearsal-test'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await twin?.release();
+  }, 60_000);
+
+  test('no fault: every step passes (SG-B3 and SG-T6 skipped as not applicable)', async () => {
+    const outcome = await run({});
+    expect(failedSteps(outcome.results?.steps)).toEqual([]);
+    expect(outcome.results!.steps.find((step) => step.id === 'SG-S4')?.observed).toMatch(/body "I'm a teapot!"/);
+    const skipped = outcome.results!.steps.filter((step) => step.status === 'skipped').map((step) => step.id);
+    expect(skipped).toEqual(['SG-B3', 'SG-T6']);
+  }, 240_000);
+
+  test.each(FAULTS.map((fault) => [fault.name, fault.breaks] as const))('fault %s: the first failed step is %s, for its reason', async (name, breaks) => {
+    const outcome = await run({ faults: [name], stopAtFirstFailure: true, waitBudgetMs: FAULT_BUDGET_MS });
+    expect(outcome.results).toBeDefined();
+    expect(outcome.firstFailed?.id).toBe(breaks);
+    expect(outcome.firstFailed?.observed ?? '').toMatch(RIGHT_REASON[name]);
+    // Every step before it ran and passed (or cannot apply): the fault broke nothing earlier.
+    const before = outcome.results!.steps.filter((step) => STEP_ORDER.indexOf(step.id) < STEP_ORDER.indexOf(breaks));
+    const notApplicable = (step: StepResult) => step.status === 'skipped' && !/depends on|stopped after/.test(step.reason ?? '');
+    expect(before.filter((step) => step.status !== 'passed' && !notApplicable(step)).map((step) => step.id)).toEqual([]);
+  }, 180_000);
+
+  test('variant TLS 1.2 only: every step passes, MUTUAL refuses with handshake_failure', async () => {
+    const outcome = await run({ tlsMax: '1.2' });
+    expect(failedSteps(outcome.results?.steps)).toEqual([]);
+    expect(outcome.results!.steps.find((step) => step.id === 'SG-M3')?.observed).toMatch(/handshake_failure/);
+  }, 240_000);
+
+  test('variant old httpbin sample: every step passes, S4 sees the ASCII teapot', async () => {
+    const outcome = await run({ httpbin: 'old' });
+    expect(failedSteps(outcome.results?.steps)).toEqual([]);
+    expect(outcome.results!.steps.find((step) => step.id === 'SG-S4')?.observed).toMatch(/ASCII teapot/);
+  }, 240_000);
+
+  test('variant propagation delay of 3 s: every step passes', async () => {
+    const outcome = await run({ propagationDelayMs: 3_000 });
+    expect(failedSteps(outcome.results?.steps)).toEqual([]);
+  }, 300_000);
+});
