@@ -100,26 +100,46 @@ export async function backupAndReplace<T extends KubeObject>(kube: KubeClient, o
  * Puts back what the ledger recorded, newest first: deletes what the suite created, restores
  * what it replaced (recreating it if it was deleted meanwhile). Returns one line per object.
  */
-export async function restore(kube: KubeClient, ledger: BackupLedger): Promise<string[]> {
+export async function restore(kube: KubeClient, ledger: BackupLedger, options: { waitBudgetMs?: number } = {}): Promise<string[]> {
   const done: string[] = [];
+  const failures: string[] = [];
+  // One object that cannot be put back (a deletion that never completes) must not keep the others.
   for (const entry of [...ledger.entries].reverse()) {
     const what = describeTarget(entry.ref);
-    if (entry.before === null) {
-      const outcome = await deleteObject(kube, entry.ref);
-      done.push(`${what}: created by the suite, ${outcome === 'deleted' ? 'deleted' : 'already gone'}`);
-    } else {
-      const current = await get(kube, entry.ref);
-      const before = copyJson(entry.before);
-      if (current) {
-        before.metadata = { ...before.metadata, resourceVersion: current.metadata?.resourceVersion };
-        await replace(kube, before, { adoptUnowned: true, stamp: false });
-        done.push(`${what}: restored as it was before the suite replaced it`);
-      } else {
-        await create(kube, before, { stamp: false });
-        done.push(`${what}: recreated as it was before the suite replaced it`);
-      }
+    try {
+      done.push(`${what}: ${await restoreOne(kube, entry, options)}`);
+      ledger.forget(entry.ref);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
     }
-    ledger.forget(entry.ref);
   }
+  if (failures.length > 0) throw new RestoreError(failures, done);
   return done;
+}
+
+/** Some objects could not be deleted or put back; the rest were. */
+export class RestoreError extends Error {
+  override name = 'RestoreError';
+  constructor(
+    readonly failures: string[],
+    readonly done: string[],
+  ) {
+    super(failures.join('; '));
+  }
+}
+
+async function restoreOne(kube: KubeClient, entry: BackupEntry, options: { waitBudgetMs?: number }): Promise<string> {
+  if (entry.before === null) {
+    const outcome = await deleteObject(kube, entry.ref, { waitBudgetMs: options.waitBudgetMs });
+    return `created by the suite, ${outcome === 'deleted' ? 'deleted' : 'already gone'}`;
+  }
+  const current = await get(kube, entry.ref);
+  const before = copyJson(entry.before);
+  if (current) {
+    before.metadata = { ...before.metadata, resourceVersion: current.metadata?.resourceVersion };
+    await replace(kube, before, { adoptUnowned: true, stamp: false });
+    return 'restored as it was before the suite replaced it';
+  }
+  await create(kube, before, { stamp: false });
+  return 'recreated as it was before the suite replaced it';
 }

@@ -1,7 +1,7 @@
 // helpers/kube: the Kubernetes operations the catalogue needs, over @kubernetes/client-node.
 export { connect, loadKubeConfig, type ConnectOptions, type KubeClient } from './connect';
 export { create, apply, replace, read, get, list, deleteObject, waitGone, type WriteOptions, type ApplyOptions, type DeleteOptions, type ListQuery } from './objects';
-export { backupAndReplace, restore, BackupLedger, type BackupEntry } from './backup';
+export { backupAndReplace, restore, BackupLedger, RestoreError, type BackupEntry } from './backup';
 export { waitForDeployment, rolloutStatus, type Rollout } from './deployment';
 export { exec, exitCodeOf, type ExecRequest, type ExecResult } from './exec';
 export { logs, type LogsRequest } from './logs';

@@ -161,10 +161,8 @@ export class FaultController {
     if (!current) return;
     const others = (current.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     const finalizers = present ? [...others, FINALIZER] : others;
-    await kube.transport.request('PATCH', where, {
-      contentType: 'application/merge-patch+json',
-      body: { metadata: { finalizers, resourceVersion: current.metadata?.resourceVersion } },
-    });
+    // No resourceVersion: a concurrent change (the suite replacing the Gateway) must not make it miss.
+    await kube.transport.request('PATCH', where, { contentType: 'application/merge-patch+json', body: { metadata: { finalizers } } });
   }
 
   /** The https port of the gateway Service: its port (LoadBalancer address) and its NodePort. */

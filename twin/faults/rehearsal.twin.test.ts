@@ -44,7 +44,8 @@ describe('rehearsals on the twin (root, built binaries)', () => {
   const failedSteps = (steps: StepResult[] = []) => steps.filter((step) => step.status === 'failed').map((step) => `${step.id}: ${step.observed ?? ''}`);
 
   beforeAll(async () => {
-    twin = await startRehearsalTwin(settings, () => undefined, path.join(settings.CACHE_DIR, 'twin', 'state', 'rehearsal-test'));
+    // The twin's own lines (and the fault controller's) only when something goes wrong there.
+    twin = await startRehearsalTwin(settings, (line) => /faults:|error/i.test(line) && console.error(line), path.join(settings.CACHE_DIR, 'twin', 'state', 'rehearsal-test'));
   }, 180_000);
 
   afterAll(async () => {
@@ -62,7 +63,9 @@ describe('rehearsals on the twin (root, built binaries)', () => {
   test.each(FAULTS.map((fault) => [fault.name, fault.breaks] as const))('fault %s: the first failed step is %s, for its reason', async (name, breaks) => {
     const outcome = await run({ faults: [name], stopAtFirstFailure: true, waitBudgetMs: FAULT_BUDGET_MS });
     expect(outcome.results).toBeDefined();
-    expect(outcome.firstFailed?.id).toBe(breaks);
+    // On a miss, the whole run says what happened.
+    const summary = outcome.results!.steps.map((step) => `${step.id} ${step.status} ${step.durationMs}ms: ${step.observed ?? step.reason ?? ''}`.slice(0, 300));
+    expect({ firstFailed: outcome.firstFailed?.id, summary }).toEqual({ firstFailed: breaks, summary: expect.any(Array) });
     expect(outcome.firstFailed?.observed ?? '').toMatch(RIGHT_REASON[name]);
     // Every step before it ran and passed (or cannot apply): the fault broke nothing earlier.
     const before = outcome.results!.steps.filter((step) => STEP_ORDER.indexOf(step.id) < STEP_ORDER.indexOf(breaks));

@@ -7,7 +7,6 @@
 // folder untouched), so `kubectl exec … -- pilot-agent request GET certs` finds them on PATH as in
 // the real image; a command naming the image's own path for them (/bin/go-httpbin) is mapped too.
 import type { V1Container } from '@kubernetes/client-node';
-import { istioSourceFile } from '../istio/source';
 import { parseImageRef, type ImageRef } from './image-ref';
 
 /** Where a file placed into the view comes from. */
@@ -16,8 +15,13 @@ export type InstallSource =
   | { binary: string }
   /** a stand-in program another part of the twin provides (PodRunnerOptions.standIns) */
   | { standIn: string }
-  /** a file on the host, by absolute path (e.g. a file the real image ships, taken from source) */
-  | { file: string };
+  /** a file on the host, by absolute path */
+  | { file: string }
+  /**
+   * a file the real image ships, taken from the pinned Istio release's source (as twin:build copied
+   * it); resolved when a pod starts, since the release follows the TWIN_ISTIO setting
+   */
+  | { istioSource: string };
 
 export interface ImageProgram {
   /** The table's name for the program, used in messages. */
@@ -120,7 +124,7 @@ export const imageTable: ImageProgram[] = [
     install: [
       { at: '/usr/local/bin/pilot-agent', from: { binary: 'pilot-agent' } },
       { at: '/usr/local/bin/envoy', from: { standIn: 'envoy' } },
-      { at: '/var/lib/istio/envoy/envoy_bootstrap_tmpl.json', from: { file: istioSourceFile('tools/packaging/common/envoy_bootstrap.json') } },
+      { at: '/var/lib/istio/envoy/envoy_bootstrap_tmpl.json', from: { istioSource: 'tools/packaging/common/envoy_bootstrap.json' } },
     ],
   },
 ];

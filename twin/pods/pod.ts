@@ -2,6 +2,7 @@
 // resolved, the pod's network namespace, its volumes (kept in sync after a kubelet-like delay),
 // init containers in order, then the containers, with the status written back at each change.
 // On deletion: SIGTERM, SIGKILL after the grace period, everything removed, the object deleted.
+import { istioSourceFile } from '../istio/source';
 import { hasFault, type ActiveFaults } from '../faults/active';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -233,9 +234,10 @@ export class PodRuntime {
         const built = binaries.length ? await this.deps.binaries(binaries) : {};
         const installs: ViewMount[] = program.install.map((item) => {
           const from = item.from;
-          const source = 'binary' in from ? built[from.binary] : 'standIn' in from ? this.deps.standIns[from.standIn] : fs.existsSync(from.file) ? from.file : undefined;
+          const file = 'file' in from ? from.file : 'istioSource' in from ? istioSourceFile(from.istioSource) : undefined;
+          const source = 'binary' in from ? built[from.binary] : 'standIn' in from ? this.deps.standIns[from.standIn] : file && fs.existsSync(file) ? file : undefined;
           if (!source) {
-            const what = 'binary' in from ? `binary ${from.binary}` : 'standIn' in from ? `stand-in ${from.standIn}` : `file ${from.file}`;
+            const what = 'binary' in from ? `binary ${from.binary}` : 'standIn' in from ? `stand-in ${from.standIn}` : `file ${file}`;
             throw new Error(`the twin has no ${what} (for ${item.at})`);
           }
           return { dest: item.at, source, readOnly: true };

@@ -1,7 +1,7 @@
 // X: cleanup. Runs whatever happened before: deletes what the suite made, puts back what it
 // replaced, and checks the host is no longer served.
-import { deleteObject, get, isOwned, restore, type ObjectRef } from '../../../helpers/kube';
-import { expectStep, type StepDefinition } from '../../runtime/step';
+import { deleteObject, get, isOwned, restore, RestoreError, type ObjectRef } from '../../../helpers/kube';
+import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import type { Observation } from '../../../helpers/probe';
 import { awaitObservation, curl, header, isResponse, seenAs } from '../observe';
@@ -19,7 +19,13 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     run: async (context, record) => {
       const entries = [...context.ledger.entries];
       record.expected = 'every object the suite created is gone (404), every object it replaced is as it was';
-      const done = await restore(context.kube, context.ledger);
+      let done: string[];
+      try {
+        done = await restore(context.kube, context.ledger, { waitBudgetMs: context.budgets.waitMs });
+      } catch (error) {
+        if (!(error instanceof RestoreError)) throw error;
+        throw new StepFailure('SG-X1', record.expected, `${error.message}${error.done.length ? ` (done: ${error.done.join('; ')})` : ''}`);
+      }
       for (const entry of entries) {
         const now = await get(context.kube, entry.ref);
         const createdBySuite = entry.before === null;
