@@ -8,6 +8,10 @@ import type { StepResult } from '../../suites/runtime/results';
 export interface ConformanceReport {
   target: string;
   profile: string | null;
+  /** Why that profile: configured, or what was detected on the gateway. */
+  profileReason?: string;
+  /** The networking.istio.io version the suite wrote (the newest the cluster serves). */
+  networkingVersion?: string;
   istioVersion: string | null;
   kubernetesVersion: string | null;
   tools: Record<string, string>;
@@ -37,6 +41,8 @@ export function reportOf(
   return {
     target: target.name,
     profile: (results.run.profile as string | undefined) ?? null,
+    ...(typeof results.run.profileReason === 'string' ? { profileReason: results.run.profileReason } : {}),
+    ...(typeof results.run.networkingVersion === 'string' ? { networkingVersion: results.run.networkingVersion } : {}),
     istioVersion: target.istioVersion ?? null,
     kubernetesVersion: (results.run.kubernetesVersion as string | undefined) ?? null,
     tools: target.tools,

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { summarize, writeReport, type ConformanceReport } from './index';
+import { reportOf, summarize, writeReport, type ConformanceReport } from './index';
 
 const base: ConformanceReport = {
   target: 'twin',
@@ -34,5 +34,22 @@ describe('conformance report', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'igc-report-')), 'conformance.json');
     const leaking = { ...base, steps: [{ ...base.steps[0]!, observed: '-----BEGIN PRIVATE' + ' KEY-----\nabc' }] };
     expect(() => writeReport(file, leaking)).toThrow(/private key material/);
+  });
+});
+
+describe('reportOf', () => {
+  test('takes the profile, its reason, the API version and Kubernetes version from the run, the rest from the target', () => {
+    const run = { profile: 'sds', profileReason: 'PROFILE=auto and the gateway mounts no doc secret', networkingVersion: 'networking.istio.io/v1', kubernetesVersion: 'v1.33.1' };
+    const report = reportOf({ name: 'existing', istioVersion: '1.28.0', tools: {} }, { run, steps: base.steps }, new Date(Date.now() - 5_000));
+    expect(report).toMatchObject({ target: 'existing', ...run, istioVersion: '1.28.0', tools: {}, steps: base.steps });
+    expect(report.durationMs).toBeGreaterThanOrEqual(5_000);
+  });
+
+  test('a run that could not say leaves the fields null or out, not invented', () => {
+    const report = reportOf({ name: 'twin', tools: {} }, { run: {}, steps: [] }, new Date());
+    expect(report.profile).toBeNull();
+    expect(report.kubernetesVersion).toBeNull();
+    expect(report.istioVersion).toBeNull();
+    expect('profileReason' in report).toBe(false);
   });
 });
