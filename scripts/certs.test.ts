@@ -1,13 +1,12 @@
 // `npm run certs`: run as a person runs it (a separate process), checked on what it writes and says.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { certificateSummary, docLayoutPaths } from '../helpers/pki';
+import { runEntryPoint } from '../helpers/testing/run-entry-point';
 
-const repo = path.resolve(__dirname, '..');
 // Each case starts Node and tsx afresh, which takes a few seconds on a busy 2-core machine.
 const PROCESS_TIMEOUT_MS = 30_000;
 let tmp: string;
@@ -18,18 +17,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCerts(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/certs.ts', ...args], { cwd: repo, env: { ...process.env, ...env }, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
+function runCerts(args: string[], env: Record<string, string> = {}) {
+  return runEntryPoint('scripts/certs.ts', args, { env: { ...process.env, ...env } });
 }
 
 describe('SG-C1 npm run certs', () => {

@@ -1,10 +1,10 @@
 // `npm run cluster:up` / `cluster:down`, run as a person runs them (a separate process). Docker is
 // made unreachable (DOCKER_HOST at a socket nobody serves), so these hold on any machine.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runEntryPoint } from '../helpers/testing/run-entry-point';
 
 const repo = path.resolve(__dirname, '..');
 const PROCESS_TIMEOUT_MS = 30_000;
@@ -18,20 +18,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function runScript(script: string, args: string[]): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, env, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr, ms: Date.now() - started }),
-    );
-  });
+function runScript(script: string, args: string[]) {
+  return runEntryPoint(script, args, { env });
 }
 
 describe('npm run cluster:up', () => {

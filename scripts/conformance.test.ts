@@ -2,12 +2,11 @@
 // as one line with exit 2 within seconds. Docker is made unreachable (DOCKER_HOST at a socket
 // nobody serves), so these hold on any machine. The full run on the twin is conformance.twin.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runEntryPoint } from '../helpers/testing/run-entry-point';
 
-const repo = path.resolve(__dirname, '..');
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
@@ -18,13 +17,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function npmTest(extra: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts'], { cwd: repo, env: { ...env, ...extra }, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr, ms: Date.now() - started }),
-    );
-  });
+function npmTest(extra: NodeJS.ProcessEnv) {
+  return runEntryPoint('scripts/conformance.ts', [], { env: { ...env, ...extra } });
 }
 
 describe('npm test: choosing the target', () => {

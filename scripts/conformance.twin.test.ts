@@ -2,14 +2,13 @@
 // against it, passes, and writes the JSON report and the JUnit XML. Needs root and the built
 // binaries (npm run twin:build); never builds. Docker is made unreachable, so this holds anywhere.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConformanceReport } from '../helpers/report';
+import { runEntryPoint } from '../helpers/testing/run-entry-point';
 
-const repo = path.resolve(__dirname, '..');
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'npm-test-twin-'));
@@ -22,11 +21,7 @@ describe('npm test without Docker (root, built binaries)', () => {
   test('picks the twin, says why in its first line, runs the catalogue and passes', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, REPORT_DIR: path.join(tmp, 'reports'), DOCKER_HOST: `unix://${tmp}/no-docker.sock`, KUBECONFIG: '' };
     delete env.TARGET;
-    const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts'], { cwd: repo, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout }),
-      );
-    });
+    const run = await runEntryPoint('scripts/conformance.ts', [], { env });
     expect(run.stdout.split('\n')[0]).toMatch(/^target: twin \(TARGET is auto and no Docker daemon answers/);
     const report = JSON.parse(readFileSync(path.join(tmp, 'reports', 'conformance.json'), 'utf8')) as ConformanceReport;
     expect(report.steps.filter((step) => step.status === 'failed').map((step) => `${step.id}: ${step.observed}`)).toEqual([]);

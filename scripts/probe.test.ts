@@ -1,28 +1,17 @@
 // `npm run probe` as a person runs it: curl's flags, one JSON object on stdout, exit 0/1/2.
 // The runs are started together in beforeAll (each pays tsx's start-up) and checked one by one.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { certificateSummary, makeDocChain, writeDocLayout, type DocLayout } from '../helpers/pki';
 import { startNodeServer, type TestServer } from '../helpers/probe/test-servers';
+import { runEntryPoint, type EntryPointRun as Run } from '../helpers/testing/run-entry-point';
 
 const HOST = 'httpbin.example.com';
-const script = path.join(__dirname, 'probe.ts');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runProbe(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [require.resolve('tsx/cli'), script, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function runProbe(args: string[]) {
+  return runEntryPoint('scripts/probe.ts', args, { timeoutMs: 60_000 });
 }
 
 let tmp: string;
