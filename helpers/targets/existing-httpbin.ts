@@ -1,20 +1,10 @@
 // The httpbin sample on an existing cluster: created only where it is missing (object by object,
 // labelled as the suite's), and afterwards only what was created here is deleted. An httpbin the
 // user deployed is used as it is and never touched.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { create, deleteObject, describeTarget, get, refOf, waitForDeployment, type KubeClient, type KubeObject, type ObjectRef } from '../kube';
+import { create, deleteObject, describeTarget, get, refOf, waitForDeployment, type KubeClient, type ObjectRef } from '../kube';
+import { httpbinObjects } from './httpbin-sample';
 
-export const httpbinManifest = path.resolve(__dirname, '../../fixtures/httpbin/httpbin.yaml');
-
-/** The sample's objects (ServiceAccount, Service, Deployment) placed in the namespace. */
-export function httpbinObjects(namespace: string): KubeObject[] {
-  return parseAllDocuments(readFileSync(httpbinManifest, 'utf8'))
-    .map((document) => document.toJS() as KubeObject | null)
-    .filter((object): object is KubeObject => object !== null)
-    .map((object) => ({ ...object, metadata: { ...object.metadata, namespace } }));
-}
+export { httpbinObjects };
 
 export interface HttpbinDeployment {
   /** What this run created, in creation order. */

@@ -2,23 +2,16 @@
 // installed by istioctl with the doc's gateway overlay, and the httpbin sample deployed (labelled
 // as the suite's, so SG-X2 removes it as the doc does).
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import type { Settings } from '../config';
-import { apply, connect, waitForDeployment, type KubeClient, type KubeObject } from '../kube';
+import { apply, connect, waitForDeployment, type KubeClient } from '../kube';
+import { httpbinObjects, type HttpbinSample } from './httpbin-sample';
 import { startTwin, type Twin } from '../../twin';
 import { ensureControlPlaneBinaries } from '../../twin/binaries';
 import { writeEnvoyLauncher } from '../../twin/istio/envoy-stand-in';
 import { installIstio } from '../../twin/istio/install';
 import { podRunnerPlugin } from '../../twin/pods';
 
-const httpbinManifests = {
-  /** Istio's current sample: go-httpbin. */
-  current: path.resolve(__dirname, '../../fixtures/httpbin/httpbin.yaml'),
-  /** The sample of the doc's time: the Python httpbin, whose teapot is ASCII art. */
-  old: path.resolve(__dirname, '../../fixtures/httpbin/httpbin-old.yaml'),
-};
-export type HttpbinSample = keyof typeof httpbinManifests;
+export type { HttpbinSample };
 
 export interface TwinTarget {
   twin: Twin;
@@ -62,9 +55,6 @@ export async function startTwinTarget(settings: Settings, log: (line: string) =>
 
 /** Applies the httpbin sample (labelled as the suite's, so SG-X2 removes it as the doc does) and waits for it. */
 export async function deployHttpbin(kube: KubeClient, sample: HttpbinSample = 'current'): Promise<void> {
-  for (const document of parseAllDocuments(readFileSync(httpbinManifests[sample], 'utf8'))) {
-    const object = document.toJS() as KubeObject | null;
-    if (object) await apply(kube, { ...object, metadata: { namespace: 'default', ...object.metadata } });
-  }
+  for (const object of httpbinObjects('default', sample)) await apply(kube, object);
   await waitForDeployment(kube, { namespace: 'default', name: 'httpbin' });
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
-import { isOwned, type KubeClient, type KubeObject } from '../../helpers/kube';
+import { get, isOwned, read, type KubeClient, type KubeObject } from '../../helpers/kube';
 import { docLayoutPaths } from '../../helpers/pki/layout';
 import { issueCertificate } from '../../helpers/pki';
 import { hasFault, NO_FAULTS, writeActiveFaults, type ActiveFaults, type FaultMaterial } from './active';
@@ -154,11 +154,12 @@ export class FaultController {
   }
 
   private async setFinalizer(key: string, present: boolean): Promise<void> {
-    const [namespace, name] = key.split('/');
+    const [namespace, name] = key.split('/') as [string, string];
     const kube = this.targets.kube;
-    const where = await kube.transport.pathOf({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace, name }, 'patch');
-    const current = await kube.transport.request<KubeObject>('GET', where).catch(() => undefined);
+    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace, name };
+    const current = await get(kube, ref);
     if (!current) return;
+    const where = await kube.transport.pathOf(ref, 'patch');
     const others = (current.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     const finalizers = present ? [...others, FINALIZER] : others;
     // No resourceVersion: a concurrent change (the suite replacing the Gateway) must not make it miss.
@@ -167,9 +168,12 @@ export class FaultController {
 
   /** The https port of the gateway Service: its port (LoadBalancer address) and its NodePort. */
   private async gatewayPorts(): Promise<number[]> {
-    const kube = this.targets.kube;
-    const where = await kube.transport.pathOf({ apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-ingressgateway' }, 'read');
-    const service = await kube.transport.request<{ spec?: { ports?: Array<{ port: number; nodePort?: number; name?: string }> } }>('GET', where);
+    const service = await read<KubeObject & { spec?: { ports?: Array<{ port: number; nodePort?: number; name?: string }> } }>(this.targets.kube, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: 'istio-system',
+      name: 'istio-ingressgateway',
+    });
     const https = service.spec?.ports?.find((port) => port.port === 443 || port.name === 'https');
     return [https?.port ?? 443, ...(https?.nodePort ? [https.nodePort] : [])];
   }

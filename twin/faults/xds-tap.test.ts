@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import type { JsonObject } from '../envoy/proto';
+import { TYPE_URL } from '../envoy/xds/protocol';
 import { NO_FAULTS, writeActiveFaults, type ActiveFaults } from './active';
 import type { FaultName } from './catalogue';
 import { faultTap, rewriteResponse } from './xds-tap';
 
 const testdata = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../envoy/testdata/istiod', file), 'utf8')) as JsonObject[];
-const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
-const ROUTE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+const { listener: LISTENER, route: ROUTE } = TYPE_URL;
 const faults = (...names: FaultName[]): ActiveFaults => ({ ...NO_FAULTS, faults: names });
 const sotw = (typeUrl: string, resources: JsonObject[]): JsonObject => ({ type_url: typeUrl, version_info: '1', resources });
 const tlsOf = (response: JsonObject) => {

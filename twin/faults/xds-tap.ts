@@ -3,12 +3,10 @@
 // Envoy logic sees them. The stand-in itself is unchanged: it obeys what arrives. Faults are read
 // from the active-faults file at each response, so arming one needs no restart.
 import type { JsonObject } from '../envoy/proto';
+import { RESOURCE_WRAPPER, TYPE_URL } from '../envoy/xds/protocol';
 import { activeFaultsReader, hasFault, type ActiveFaults } from './active';
 
-const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
-const ROUTE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
-const SECRET = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
-const RESOURCE_WRAPPER = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
+const { listener: LISTENER, route: ROUTE, secret: SECRET } = TYPE_URL;
 
 /** Passes a response on (now, later, changed) or not at all. */
 export type XdsStreamTap = (response: JsonObject, deliver: (response: JsonObject) => void) => void;

@@ -13,7 +13,7 @@ export const TYPE_URL = {
 } as const;
 export type TypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];
 
-const RESOURCE_WRAPPER = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
+export const RESOURCE_WRAPPER = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
 
 /** The field holding a resource's name (ClusterLoadAssignment calls it cluster_name). */
 export function resourceName(typeUrl: string, resource: JsonObject): string {
