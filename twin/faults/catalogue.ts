@@ -45,6 +45,13 @@ export const FAULTS = [
     why: 'S4 is the first request and the doc shows HTTP/2 418',
   },
   {
+    name: 'server-groups-pq-only',
+    boundary: 'xds',
+    breaks: 'SG-S4-curl',
+    acts: 'LDS: the listener\'s tls_params allow only the key-exchange group X25519MLKEM768 (as meshConfig.tlsDefaults.ecdhCurves could)',
+    why: 'the probe (Node 24, OpenSSL 3.5) offers that group and passes S4; the doc\'s curl on OpenSSL 3.0 does not, so the second client is the first to fail',
+  },
+  {
     name: 'route-missing',
     boundary: 'xds',
     breaks: 'SG-S4',

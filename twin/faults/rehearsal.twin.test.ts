@@ -17,6 +17,7 @@ const RIGHT_REASON: Record<FaultName, RegExp> = {
   'server-cert-wrong-host': /not trusted: hostname-mismatch.*peer CN=wrong\.example\.com/,
   'no-h2': /ALPN http\/1\.1, HTTP\/1\.1/,
   'route-missing': /answered HTTP\/2 404/,
+  'server-groups-pq-only': /curl: tls-alert, alert handshake_failure.*while the probe saw it pass/,
   'route-leak': /answered HTTP\/2 200/,
   'mutual-not-enforced': /answered HTTP\/2 418/,
   'mutual-any-client-ca': /answered HTTP\/2 418/,

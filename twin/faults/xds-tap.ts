@@ -132,6 +132,12 @@ function rewriteListener(listener: JsonObject, active: ActiveFaults): JsonObject
     if (hasFault(active, 'no-h2') && Array.isArray(common.alpn_protocols)) {
       nextCommon = { ...nextCommon, alpn_protocols: (common.alpn_protocols as string[]).filter((p) => p !== 'h2') };
     }
+    if (hasFault(active, 'server-groups-pq-only')) {
+      // As meshConfig.tlsDefaults.ecdhCurves (or an EnvoyFilter) would set it: only the hybrid
+      // post-quantum group, which clients on OpenSSL before 3.5 do not offer.
+      const params = (common.tls_params as JsonObject | undefined) ?? {};
+      nextCommon = { ...nextCommon, tls_params: { ...params, ecdh_curves: ['X25519MLKEM768'] } };
+    }
     const combined = common.combined_validation_context as JsonObject | undefined;
     if (hasFault(active, 'mutual-any-client-ca') && combined) {
       const defaults = (combined.default_validation_context as JsonObject | undefined) ?? {};

@@ -2,6 +2,7 @@
 import { get, ingressAddress, rolloutStatus, type KubeObject } from '../../../helpers/kube';
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import { gatewayPods, type SecureGatewaysContext } from '../context';
+import { curlBuildStep } from './doc-curl';
 
 type Ready = KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
 type Service = KubeObject & { spec?: { ports?: Array<{ port: number; name?: string }> } };
@@ -44,10 +45,5 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
       record.observed = `INGRESS_HOST=${context.ingress.address}, SECURE_INGRESS_PORT=${context.ingress.port} (${context.ingress.source})`;
     },
   },
-  {
-    id: 'SG-B3',
-    title: 'macOS: curl must be built with LibreSSL',
-    notApplicable: () => "the suite's client is Node's TLS, not the machine's curl, so the curl build check does not apply",
-    run: async () => undefined,
-  },
+  curlBuildStep('SG-B3', 'macOS: curl must be built with LibreSSL'),
 ];

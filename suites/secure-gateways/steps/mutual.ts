@@ -5,6 +5,7 @@ import { expectStep, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { awaitObservation, curl, isTeapot, refusedUnknownCa, refusedWithoutCertificate } from '../observe';
 import { applyDocObject, writeSecret } from './apply';
+import { docCurlWithCertificate, docCurlWithoutCertificate } from './doc-curl';
 
 type GatewaySpec = { servers?: Array<{ tls?: { mode?: string } }> };
 
@@ -49,6 +50,7 @@ export const mutualTls: StepDefinition<SecureGatewaysContext>[] = [
       record.observed = `TLS alert ${seen.alert} from the server (${seen.phase === 'first-read' ? 'on the first read' : 'in the handshake'})`;
     },
   },
+  docCurlWithoutCertificate,
   {
     id: 'SG-M4',
     title: 'curl with --cert/--key of the client succeeds',
@@ -59,6 +61,7 @@ export const mutualTls: StepDefinition<SecureGatewaysContext>[] = [
       record.observed = `HTTP/${seen.httpVersion} ${seen.status} with the client certificate`;
     },
   },
+  docCurlWithCertificate,
   {
     id: 'SG-M5',
     title: 'a client certificate from a CA the gateway does not trust is refused',

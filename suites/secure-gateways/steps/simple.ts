@@ -6,6 +6,7 @@ import { need, type SecureGatewaysContext } from '../context';
 import type { Observation, ResponseObservation } from '../../../helpers/probe';
 import { awaitObservation, curl, header, isResponse, isTeapot, teapotBody } from '../observe';
 import { applyDocObject, writeSecret } from './apply';
+import { docCurlSimple } from './doc-curl';
 
 export const simpleTls: StepDefinition<SecureGatewaysContext>[] = [
   {
@@ -60,6 +61,7 @@ export const simpleTls: StepDefinition<SecureGatewaysContext>[] = [
       record.observed = `HTTP/${seen.httpVersion} ${seen.status} over ${seen.tlsVersion}, body ${teapotBody(seen)}, peer CN=${seen.peer.subject.CN} issued by ${seen.peer.issuer.CN}`;
     },
   },
+  docCurlSimple,
   {
     id: 'SG-S5',
     title: 'paths outside /status and /delay are not routed (/headers answers 404 from the gateway)',

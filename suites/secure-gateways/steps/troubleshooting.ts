@@ -9,6 +9,7 @@ import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step
 import { need, type SecureGatewaysContext } from '../context';
 import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
+import { curlBuildStep } from './doc-curl';
 
 const PROXY_CONTAINER = 'istio-proxy';
 const fileMountOnly = (context: SecureGatewaysContext): string | undefined =>
@@ -115,12 +116,7 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
       record.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config${waits}`;
     },
   },
-  {
-    id: 'SG-T6',
-    title: 'macOS: curl built with LibreSSL (as SG-B3)',
-    notApplicable: () => "the suite's client is Node's TLS, not the machine's curl, so the curl build check does not apply",
-    run: async () => undefined,
-  },
+  curlBuildStep('SG-T6', 'macOS: curl built with LibreSSL (as SG-B3)'),
   {
     id: 'SG-T7',
     title: 'ls -al /etc/istio/ingressgateway-ca-certs in the gateway pod',
