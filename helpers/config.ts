@@ -32,6 +32,8 @@ const settingsShape = {
   TWIN_ISTIO: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a release name from twin/versions.json').optional(),
   // the twin's pod runner: delay before a changed Secret/ConfigMap shows in pod volumes (a kubelet
   // takes up to about a minute), and the first crash-loop back-off (the kubelet's 10 s)
+  // The twin's preflight installs missing Debian packages (root, apt-get) unless this says never.
+  INSTALL_PACKAGES: z.enum(['auto', 'never']).default('auto'),
   TWIN_VOLUME_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   TWIN_RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   // which flavour of the doc: file-mount (verbatim) or sds (credentialName); auto detects

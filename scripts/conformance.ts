@@ -9,6 +9,7 @@ import { loadSettings } from '../helpers/config';
 import { reportOf, summarize, writeReport } from '../helpers/report';
 import { prepareTarget } from '../helpers/targets';
 import { runCatalogue } from '../helpers/targets/run-catalogue';
+import { checkTwinHost } from '../twin/preflight';
 import type { CatalogueResults } from '../suites/runtime/define';
 
 runMain(async () => {
@@ -23,6 +24,8 @@ runMain(async () => {
   const settings = loadSettings();
   const decision = await chooseTarget(settings);
   console.log(decision.line);
+  // Before anything slow: what the host lacks is installed or named in one line.
+  if (decision.target === 'twin') await checkTwinHost(settings, (line) => console.error(line));
   const startedAt = new Date();
   const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
   const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');

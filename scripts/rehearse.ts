@@ -8,6 +8,7 @@ import { runMain } from '../helpers/cli';
 import { loadSettings, UsageError } from '../helpers/config';
 import { reportOf, summarize, writeReport } from '../helpers/report';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
+import { checkTwinHost } from '../twin/preflight';
 import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -45,6 +46,7 @@ runMain(async () => {
   const log = (line: string) => console.error(line);
   console.log(`rehearse: the twin, faults ${flags.fault.length > 0 ? flags.fault.join(', ') : 'none'}${flags.propagationDelay ? `, propagation delay ${flags.propagationDelay} ms` : ''}${flags.tlsMax ? `, TLS max ${flags.tlsMax}` : ''}${flags.oldHttpbin ? ', the old httpbin sample' : ''}`);
   let mark = Date.now();
+  await checkTwinHost(settings, log);
   const twin = await startRehearsalTwin(settings, log);
   phases.push(['twin start (build check, control plane, Istio, httpbin)', Date.now() - mark]);
   let outcome;

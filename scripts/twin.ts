@@ -9,7 +9,7 @@ import { runMain } from '../helpers/cli';
 import { loadSettings } from '../helpers/config';
 import { startTwin, type Twin } from '../twin';
 import { ensureControlPlaneBinaries } from '../twin/binaries';
-import { requireNodeTools, requireRoot } from '../twin/node/prerequisites';
+import { checkTwinHost } from '../twin/preflight';
 import { defaultStateDir } from '../twin/paths';
 import { installIstio } from '../twin/istio/install';
 import { writeEnvoyLauncher } from '../twin/istio/envoy-stand-in';
@@ -30,9 +30,8 @@ runMain(async () => {
     .parse(process.argv.slice(2), { from: 'user' });
   const flags = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; verbose?: boolean }>();
   const log = (line: string) => console.error(`twin: ${line}`);
-  // Before any build or change: root and the host tools, each miss named with its package.
-  requireRoot();
-  requireNodeTools();
+  // Before any build or change: root, the host tools (installed when missing), Go and disk.
+  await checkTwinHost(settings, log);
 
   // One way to ask for a stop, whatever asks: a signal, or npm / tsx / the shell going away.
   const stopRequest = new AbortController();

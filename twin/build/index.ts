@@ -71,6 +71,13 @@ export function istioSourceFilePath(file: string, options: PathOptions = {}): st
   return sourceFileIn(cacheDir, units.find((unit) => unit.component === 'istio')!, file);
 }
 
+/** The labels of the units that provide `names` (default: all) and are not cached: what a run would build. */
+export function unbuiltUnits(names?: readonly TwinBinary[], options: PathOptions = {}): string[] {
+  const { cacheDir, units } = plan(options);
+  const wanted = names ?? TWIN_BINARIES;
+  return units.filter((unit) => wanted.some((name) => name in unit.files) && cacheState(cacheDir, unit).state !== 'cached').map((unit) => unit.label);
+}
+
 /** Builds the units that provide `names` (default: all) unless cached; returns their absolute paths. */
 export async function ensureBinaries<N extends TwinBinary = TwinBinary>(names?: readonly N[], options: EnsureOptions = {}): Promise<Record<N, string>> {
   const { cacheDir, units, versions } = plan(options);

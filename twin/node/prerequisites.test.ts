@@ -17,7 +17,7 @@ describe('host prerequisites', () => {
     expect(error).toBeInstanceOf(UsageError);
     const message = (error as Error).message;
     expect(message).toBe(
-      'missing host tools: igc-no-such-tool (testing), igc-other-missing (testing too); install them with: apt-get update && apt-get install -y igc-pkg (or run scripts/setup-host.sh)',
+      'missing host tools: igc-no-such-tool (testing), igc-other-missing (testing too); install them with: apt-get update && apt-get install -y igc-pkg (or run npm run preflight, which installs them as root)',
     );
     expect(message).not.toContain('\n');
   });

@@ -55,7 +55,7 @@ export function requireTools(tools: HostTool[] = nodeTools, envPath?: string): R
     const names = missing.map((t) => `${t.name} (${t.why})`).join(', ');
     const packages = [...new Set(missing.map((t) => t.debianPackage))].join(' ');
     throw new UsageError(
-      `missing host tools: ${names}; install them with: apt-get update && apt-get install -y ${packages} (or run scripts/setup-host.sh)`,
+      `missing host tools: ${names}; install them with: apt-get update && apt-get install -y ${packages} (or run npm run preflight, which installs them as root)`,
     );
   }
   return found;

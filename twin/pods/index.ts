@@ -18,7 +18,7 @@ import { startPodRunner } from './runner';
 export { imageTable, findImageProgram } from './images';
 export type { PodRunner } from './runner';
 
-/** Host tools the runner calls, and their Debian packages (scripts/setup-host.sh installs them). */
+/** Host tools the runner calls, and their Debian packages (twin/preflight.ts installs them). */
 export const podTools: HostTool[] = [
   { name: 'ip', debianPackage: 'iproute2', why: 'pod network namespaces' },
   { name: 'setpriv', debianPackage: 'util-linux', why: 'pod programs die with the twin' },

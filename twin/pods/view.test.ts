@@ -160,7 +160,7 @@ describe('a checkout under /tmp', () => {
 
   test('a program of the checkout runs in the view even when the checkout is under /tmp', () => {
     const bwrap = findTool('bwrap');
-    if (!bwrap) throw new Error('bwrap is not installed: run bash scripts/setup-host.sh');
+    if (!bwrap) throw new Error('bwrap is not installed: run npm run preflight');
     const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'igc-checkout-'));
     fs.writeFileSync(path.join(checkout, 'hello.sh'), '#!/bin/sh\necho hello from the checkout\n', { mode: 0o755 });
     try {
