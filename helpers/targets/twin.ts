@@ -3,6 +3,7 @@
 // as the suite's, so SG-X2 removes it as the doc does).
 import path from 'node:path';
 import type { Settings } from '../config';
+import { formatDuration, heartbeat } from '../progress';
 import { apply, connect, waitForDeployment, type KubeClient } from '../kube';
 import { httpbinObjects, type HttpbinSample } from './httpbin-sample';
 import { startTwin, type Twin } from '../../twin';
@@ -32,6 +33,26 @@ export interface TwinTargetOptions {
 export async function startTwinTarget(settings: Settings, log: (line: string) => void, options: TwinTargetOptions = {}): Promise<TwinTarget> {
   const stateDir = options.stateDir ?? path.resolve(settings.CACHE_DIR, 'twin', 'state', 'conformance');
   const binaries = await ensureControlPlaneBinaries(log);
+  const phase = { now: 'the control plane' };
+  const started = Date.now();
+  const stopBeat = heartbeat((elapsed) => log(`twin: still starting (${formatDuration(elapsed)}): ${phase.now}`));
+  try {
+    const target = await startWithIstio(settings, stateDir, binaries, options, log, phase);
+    log(`twin: ready in ${formatDuration(Date.now() - started)}`);
+    return target;
+  } finally {
+    stopBeat();
+  }
+}
+
+async function startWithIstio(
+  settings: Settings,
+  stateDir: string,
+  binaries: Awaited<ReturnType<typeof ensureControlPlaneBinaries>>,
+  options: TwinTargetOptions,
+  log: (line: string) => void,
+  phase: { now: string },
+): Promise<TwinTarget> {
   const twin = await startTwin({
     stateDir,
     binaries,
@@ -43,8 +64,10 @@ export async function startTwinTarget(settings: Settings, log: (line: string) =>
     log,
   });
   try {
+    phase.now = 'istioctl install (CRDs, istiod, the ingress gateway)';
     const istio = await installIstio(twin, { release: settings.TWIN_ISTIO });
     log(`twin: Istio ${istio.release} installed in ${(istio.ms / 1000).toFixed(1)} s`);
+    phase.now = 'the httpbin sample';
     await deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig }));
     return { twin, stateDir, kubeconfig: twin.kubeconfig, istioVersion: istio.release, kubernetesVersion: twin.kubeVersion, release: () => twin.stop() };
   } catch (error) {

@@ -1,5 +1,6 @@
 // The outcome of each step of one run, in catalogue order, as the conformance report lists them.
 import { StepFailure, type StepDefinition, type StepRecord } from './step';
+import { formatDuration, heartbeat } from '../../helpers/progress';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -76,6 +77,8 @@ export class StepLedger<Context> {
   async run(step: StepDefinition<Context>, context: Context): Promise<void> {
     const record: StepRecord = {};
     const started = Date.now();
+    // A step waiting out its budget would leave the run silent (jest prints a test when it ends).
+    const stopBeat = heartbeat((elapsed) => process.stderr.write(`  ${step.id} still running (${formatDuration(elapsed)})${record.expected ? `: waiting for ${record.expected}` : ''}\n`));
     try {
       await step.run(context, record);
       this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', durationMs: Date.now() - started, ...record });
@@ -87,6 +90,8 @@ export class StepLedger<Context> {
       this.results.set(step.id, { id: step.id, title: step.title, status: 'failed', durationMs: Date.now() - started, ...failure });
       this.firstFailure ??= step.id;
       throw error;
+    } finally {
+      stopBeat();
     }
   }
 

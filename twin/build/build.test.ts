@@ -6,6 +6,7 @@ import { buildUnit, type BuildOptions } from './build';
 import { cacheKey, cacheState, STAMP_FILE, unitDir } from './cache';
 import { ensureBinaries } from './index';
 import { formatDuration, GoOutput, renderFailure, TwinBuildError } from './progress';
+import { estimateMs, readBuildRecords } from './timings';
 import type { BuildUnit } from './recipes';
 import { tempDirs } from '../../helpers/testing/temp-dirs';
 
@@ -130,9 +131,24 @@ describe('ensureBinaries', () => {
     expect(first).toEqual({ 'go-httpbin': path.join(cacheDir, 'twin', 'bin', 'go-httpbin@v2.18.2', 'go-httpbin') });
     expect(second).toEqual(first);
     expect(readFileSync(counter, 'utf8')).toBe('x\n');
-    expect(lines.some((line) => /^go-httpbin v2\.18\.2: waiting for the build in process \d+/.test(line))).toBe(true);
+    expect(lines.some((line) => /^\[1\/1, [\d.]+ m?s\] go-httpbin v2\.18\.2: waiting for the build in process \d+/.test(line))).toBe(true);
     const warm = await ensureBinaries(['go-httpbin'], { ...options, goCommand: ['/no/such/go'] });
     expect(warm).toEqual(first);
     expect(existsSync(path.join(cacheDir, 'twin', 'bin', 'go-httpbin@v2.18.2.lock'))).toBe(false);
+  });
+
+  test('says n of N with the measured estimate while compiling, and records each build under the cache', async () => {
+    const cacheDir = tempDir('twin-progress-');
+    const goCommand = fakeGo('echo github.com/mccutchen/go-httpbin/v2/httpbin >&2; sleep 0.5; touch "$GOBIN/go-httpbin"');
+    const lines: string[] = [];
+    await ensureBinaries(['go-httpbin'], { cacheDir, istio: '1.31-dev', goCommand, progress: (line) => lines.push(line), heartbeatMs: 100 });
+    expect(lines[0]).toBe('1 of 1 components to build, once per machine (about 2.0 s on 2 cores, measured): go-httpbin v2.18.2');
+    expect(lines.some((line) => /^\[1\/1, .*\] go-httpbin v2\.18\.2: still compiling \([\d.]+ m?s of about 2\.0 s, 1 packages compiled/.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^built 1 components in [\d.]+ m?s: go-httpbin [\d.]+ m?s \(each build is recorded in .*build-times\.jsonl\)$/);
+    const records = readBuildRecords(cacheDir);
+    expect(records).toEqual([{ unit: 'go-httpbin@v2.18.2', seconds: expect.any(Number), builtAt: expect.any(String), go: expect.any(String) }]);
+    // This machine's own record now wins over the measured figure.
+    expect(estimateMs(cacheDir, { component: 'go-httpbin', version: 'v2.18.2' })).toBe(records[0]!.seconds * 1000);
+    expect(estimateMs(cacheDir, { component: 'go-httpbin', version: 'v9.9.9' })).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { STAMP_FILE, type Stamp, unitDir } from './cache';
 import { formatDuration, formatSize, GoOutput, heartbeatLine, TwinBuildError } from './progress';
 import { type BuildUnit, type GoStep, SOURCE_FILES_DIR } from './recipes';
+import { appendBuildRecord, unitId } from './timings';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -18,6 +19,8 @@ export interface BuildOptions {
   /** The go command, with what runs it: nice keeps the other engineers' tests responsive. */
   goCommand: string[];
   goVersion: string;
+  /** How long this unit is expected to compile (twin/build/timings.ts), for the heartbeat. */
+  estimateMs?: number;
   signal?: AbortSignal;
 }
 
@@ -63,6 +66,7 @@ export async function buildUnit(unit: BuildUnit, key: string, options: BuildOpti
     const stamp: Stamp = { key, label: unit.label, builtAt: new Date().toISOString(), seconds, go: options.goVersion };
     writeFileSync(path.join(temp, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
     renameSync(path.join(temp, STAMP_FILE), path.join(dir, STAMP_FILE));
+    appendBuildRecord(options.cacheDir, { unit: unitId(unit), seconds, builtAt: stamp.builtAt, go: options.goVersion });
     const sizes = unit.steps
       .flatMap((s) => s.produces)
       .map((file) => `${file} ${formatSize(statSync(path.join(dir, file)).size)}`)
@@ -125,7 +129,7 @@ export function runGo(unit: BuildUnit, phase: string, args: string[], cwd: strin
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
     });
-    const heartbeat = setInterval(() => options.progress(heartbeatLine(unit.label, phase, Date.now() - started, output)), options.heartbeatMs);
+    const heartbeat = setInterval(() => options.progress(heartbeatLine(unit.label, phase, Date.now() - started, output, phase === 'compiling' ? options.estimateMs : undefined)), options.heartbeatMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (flags.capture) captured += chunk;
       else if (!flags.quietOutput) output.push(chunk);

@@ -9,7 +9,9 @@ import { buildUnit, DEFAULT_GO_COMMAND } from './build';
 import { binDir, cacheKey, cacheState, type CacheState, sourceFileIn, unitDir } from './cache';
 import { withLock } from './lock';
 import { checkWrapperModules } from './modules';
+import { HEARTBEAT_MS } from '../../helpers/progress';
 import { formatDuration } from './progress';
+import { estimateMs, recordsFile } from './timings';
 import { buildUnits, type BuildUnit, COMPONENTS, TWIN_BINARIES, type TwinBinary, unitOf } from './recipes';
 import { type IstioRelease, istioRelease, loadVersions, type TwinVersions, VERSIONS_FILE } from './versions';
 
@@ -91,15 +93,24 @@ export async function ensureBinaries<N extends TwinBinary = TwinBinary>(names?: 
     const goCommand = options.goCommand ?? DEFAULT_GO_COMMAND;
     const goVersion = options.goCommand ? options.goCommand.join(' ') : checkGo(todo.map(({ unit }) => unit));
     const progress = options.progress ?? ((line: string) => process.stderr.write(`twin:build: ${line}\n`));
-    const heartbeatMs = options.heartbeatMs ?? 30_000;
-    for (const { unit, key } of todo) {
-      const onWait = (pid: number, waitedMs: number) => progress(`${unit.label}: waiting for the build in process ${pid} (${formatDuration(waitedMs)})`);
+    const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+    const estimates = todo.map(({ unit }) => estimateMs(cacheDir, unit));
+    const known = estimates.filter((ms): ms is number => ms !== undefined);
+    const total = known.length > 0 ? ` (about ${formatDuration(known.reduce((sum, ms) => sum + ms, 0))} on 2 cores, measured)` : '';
+    progress(`${todo.length} of ${needed.length} components to build, once per machine${total}: ${todo.map(({ unit }) => unit.label).join(', ')}`);
+    const started = Date.now();
+    const built: string[] = [];
+    for (const [index, { unit, key }] of todo.entries()) {
+      const numbered = (line: string) => progress(`[${index + 1}/${todo.length}, ${formatDuration(Date.now() - started)}] ${line}`);
+      const onWait = (pid: number, waitedMs: number) => numbered(`${unit.label}: waiting for the build in process ${pid} (${formatDuration(waitedMs)})`);
       mkdirSync(binDir(cacheDir), { recursive: true });
       await withLock(`${unitDir(cacheDir, unit)}.lock`, { onWait, heartbeatMs, signal: options.signal }, async () => {
         if (cacheState(cacheDir, unit, key).state === 'cached') return; // built meanwhile by the process we waited for
-        await buildUnit(unit, key, { cacheDir, progress, heartbeatMs, goCommand, goVersion, signal: options.signal });
+        const stamp = await buildUnit(unit, key, { cacheDir, progress: numbered, heartbeatMs, goCommand, goVersion, estimateMs: estimates[index], signal: options.signal });
+        built.push(`${unit.component} ${formatDuration(stamp.seconds * 1000)}`);
       });
     }
+    if (built.length > 0) progress(`built ${built.length} components in ${formatDuration(Date.now() - started)}: ${built.join(', ')} (each build is recorded in ${recordsFile(cacheDir)})`);
   }
   const paths = {} as Record<N, string>;
   for (const name of wanted) {

@@ -2,6 +2,9 @@
 // least every heartbeat while a step runs (CI logs show life), and on failure one line naming the
 // unit plus the tail of the Go output, never a stack trace.
 import { UsageError } from '../../helpers/config';
+import { formatDuration } from '../../helpers/progress';
+
+export { formatDuration };
 
 export const TAIL_LINES = 30;
 
@@ -21,13 +24,6 @@ export function renderFailure(label: string, headline: string, tail: string[]): 
   const first = `building ${label} failed: ${headline}`;
   if (tail.length === 0) return `${first} (no output)`;
   return `${first}; last ${tail.length} lines of output:\n${tail.map((line) => `  | ${line}`).join('\n')}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
 export function formatSize(bytes: number): string {
@@ -84,7 +80,8 @@ function remember(lines: string[], line: string, keep: number): void {
 }
 
 /** The heartbeat line for a running step. */
-export function heartbeatLine(label: string, phase: string, elapsedMs: number, output: GoOutput): string {
+export function heartbeatLine(label: string, phase: string, elapsedMs: number, output: GoOutput, estimateMs?: number): string {
   const packages = output.packages > 0 ? `, ${output.packages} packages compiled, last ${output.lastPackage}` : '';
-  return `${label}: still ${phase} (${formatDuration(elapsedMs)}${packages})`;
+  const estimate = estimateMs ? ` of about ${formatDuration(estimateMs)}` : '';
+  return `${label}: still ${phase} (${formatDuration(elapsedMs)}${estimate}${packages})`;
 }
