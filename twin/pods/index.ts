@@ -107,7 +107,10 @@ export function podRunnerPlugin(options: PodRunnerPluginOptions): PodRunnerPlugi
         standIns: options.standIns ?? {},
         volumeSyncDelayMs: options.volumeSyncDelayMs ?? settings.TWIN_VOLUME_SYNC_MS,
         backoffMs: options.restartBackoffMs ?? settings.TWIN_RESTART_BACKOFF_MS,
-        stopGraceMs: options.stopGraceMs ?? 5_000,
+        // The twin's teardown removes the whole cluster, as `kind delete cluster` removes its node
+        // container at once: pods are not given their drain (pilot-agent's terminationDrainDuration
+        // alone is 5 s). A pod deleted while the twin runs keeps its full grace period.
+        stopGraceMs: options.stopGraceMs ?? 500,
         faults: activeFaultsReader(options.faultsFile),
         log: (line) => context.log(`pods: ${line}`),
       });
