@@ -12,6 +12,8 @@ import { ensureControlPlaneBinaries } from '../twin/binaries';
 import { checkTwinHost } from '../twin/preflight';
 import { defaultStateDir } from '../twin/paths';
 import { installIstio } from '../twin/istio/install';
+import { connect } from '../helpers/kube';
+import { deployHttpbin } from '../helpers/targets/twin';
 import { writeEnvoyLauncher } from '../twin/istio/envoy-stand-in';
 import { podRunnerPlugin } from '../twin/pods';
 import { watchAncestors } from '../twin/process/ancestry';
@@ -25,10 +27,11 @@ runMain(async () => {
     .requiredOption('--kubeconfig-out <file>', 'where to write the admin kubeconfig')
     .option('--state-dir <dir>', "the twin's state folder (logs, certificates, etcd data)", defaultStateDir(settings))
     .option('--no-istio', 'start without installing Istio (by default the real istioctl installs it, with the doc\'s gateway)')
+    .option('--no-httpbin', "start without Istio's httpbin sample (by default it is deployed, as the doc's \"Before you begin\" needs)")
     .option('--verbose', 'print each component as it becomes ready, with its time')
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' });
-  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; verbose?: boolean }>();
+  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; httpbin: boolean; verbose?: boolean }>();
   const log = (line: string) => console.error(`twin: ${line}`);
   // Before any build or change: root, the host tools (installed when missing), Go and disk.
   await checkTwinHost(settings, log);
@@ -64,19 +67,25 @@ runMain(async () => {
     throw error;
   }
   let istio = 'no Istio';
-  if (flags.istio) {
-    try {
+  let doc = '';
+  try {
+    if (flags.istio) {
       const installed = await installIstio(twin, { signal: stopRequest.signal });
       istio = `Istio ${installed.release} in ${seconds(installed.ms)}`;
-    } catch (error) {
-      await twin.stop();
-      if (stopRequest.signal.aborted) return 130;
-      throw error;
+      // The doc's variables, for its own commands typed by hand (the gateway's LoadBalancer address).
+      doc = `; for the doc: export KUBECONFIG=${path.resolve(flags.kubeconfigOut)} INGRESS_HOST=${twin.node.address} SECURE_INGRESS_PORT=443`;
     }
+    // The doc's "Before you begin" deploys the httpbin sample; without it the doc's curl gets
+    // Envoy's 503 (the suite's targets deploy it themselves, and SG-X2 removes it).
+    if (flags.httpbin) await deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig }));
+  } catch (error) {
+    await twin.stop();
+    if (stopRequest.signal.aborted) return 130;
+    throw error;
   }
   console.log(
     `twin ready: kubeconfig ${path.resolve(flags.kubeconfigOut)}, node ${twin.node.address} (${twin.kubeVersion}), ` +
-      `control plane in ${seconds(twin.controlPlaneMs)}, ${istio}, total ${seconds(Date.now() - started)}; state ${twin.node.stateDir}; Ctrl-C stops it`,
+      `control plane in ${seconds(twin.controlPlaneMs)}, ${istio}${flags.httpbin ? ', httpbin' : ''}, total ${seconds(Date.now() - started)}; state ${twin.node.stateDir}${doc}; Ctrl-C stops it`,
   );
   const failure = await Promise.race([twin.failure, stopRequested.then(() => undefined)]);
   await twin.stop();

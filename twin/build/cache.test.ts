@@ -21,6 +21,7 @@ const bumped = (edit: (v: TwinVersions) => void) => {
 };
 const kubeGoMod = readFileSync(path.join(GO_DIR, 'kube', 'go.mod'), 'utf8');
 const etcdGoMod = readFileSync(path.join(GO_DIR, 'etcd', 'go.mod'), 'utf8');
+const corednsGoMod = readFileSync(path.join(GO_DIR, 'coredns', 'go.mod'), 'utf8');
 
 describe('build units', () => {
   test('every binary comes from exactly one unit', () => {
@@ -202,7 +203,7 @@ describe('wrapper modules agree with versions.json', () => {
   });
 
   test('the checked-in modules match the pins', () => {
-    expect(wrapperMismatches(versions, kubeGoMod, etcdGoMod)).toEqual([]);
+    expect(wrapperMismatches(versions, kubeGoMod, etcdGoMod, corednsGoMod)).toEqual([]);
     expect(() => checkWrapperModules(versions)).not.toThrow();
   });
 
@@ -218,6 +219,9 @@ describe('wrapper modules agree with versions.json', () => {
     expect(() => checkWrapperModules(v)).toThrow(UsageError);
     expect(wrapperMismatches(versions, kubeGoMod, etcdGoMod.replace('v3.6.16', 'v3.6.15'))).toEqual([
       'twin/build/go/etcd/go.mod requires go.etcd.io/etcd/server/v3 v3.6.15, versions.json pins v3.6.16',
+    ]);
+    expect(wrapperMismatches(versions, kubeGoMod, etcdGoMod, corednsGoMod.replace('v1.14.7', 'v1.14.6'))).toEqual([
+      'twin/build/go/coredns/go.mod requires github.com/coredns/coredns v1.14.6, versions.json pins v1.14.7',
     ]);
   });
 

@@ -23,7 +23,7 @@ export function replacedVersions(goMod: string): Map<string, string> {
 }
 
 /** Problems between versions.json and the wrapper modules' go.mod texts; empty when they agree. */
-export function wrapperMismatches(versions: TwinVersions, kubeGoMod: string, etcdGoMod: string): string[] {
+export function wrapperMismatches(versions: TwinVersions, kubeGoMod: string, etcdGoMod: string, corednsGoMod?: string): string[] {
   const problems: string[] = [];
   const kubePath = 'twin/build/go/kube/go.mod';
   const kube = requiredVersion(kubeGoMod, 'k8s.io/kubernetes');
@@ -43,12 +43,18 @@ export function wrapperMismatches(versions: TwinVersions, kubeGoMod: string, etc
   if (etcd !== versions.etcd.version) {
     problems.push(`twin/build/go/etcd/go.mod requires ${versions.etcd.module} ${etcd ?? '(nothing)'}, versions.json pins ${versions.etcd.version}`);
   }
+  if (corednsGoMod !== undefined) {
+    const coredns = requiredVersion(corednsGoMod, versions.coredns.package);
+    if (coredns !== versions.coredns.version) {
+      problems.push(`twin/build/go/coredns/go.mod requires ${versions.coredns.package} ${coredns ?? '(nothing)'}, versions.json pins ${versions.coredns.version}`);
+    }
+  }
   return problems;
 }
 
 export function checkWrapperModules(versions: TwinVersions, goDir = GO_DIR): void {
   const read = (name: string) => readFileSync(path.join(goDir, name, 'go.mod'), 'utf8');
-  const problems = wrapperMismatches(versions, read('kube'), read('etcd'));
+  const problems = wrapperMismatches(versions, read('kube'), read('etcd'), read('coredns'));
   if (problems.length > 0) {
     throw new UsageError(`${problems[0]}: update the wrapper module as twin/build/README.md says ("Changing a pin")`);
   }
