@@ -3,7 +3,7 @@
 // Gateway (testdata/istiod; Delta ADS, file SDS), httpbin on loopback, and the doc's curl
 // (helpers/probe).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { X509Certificate } from 'node:crypto';
+import crypto, { X509Certificate } from 'node:crypto';
 import { eventually } from '../../helpers/eventually';
 import { makeDocChain, type DocChain } from '../../helpers/pki';
 import { probe, type Observation, type ProbeOptions } from '../../helpers/probe';
@@ -187,6 +187,45 @@ describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
     expect(await curl(foreign)).toMatchObject({ outcome: 'tls-alert', alert: 'unknown_ca', alertNumber: 48, tlsVersion: 'TLSv1.3' });
     expect(await curl({ ...foreign, tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alert: 'unknown_ca', alertNumber: 48, phase: 'handshake' });
     expect(await stat(`listener.${GATEWAY_LISTENER}.ssl.fail_verify_error`)).toBe(before + 2);
+  });
+
+  test('serves exactly tls.crt: a leaf-only tls.crt reaches a client that trusts only the root without its intermediate', async () => {
+    const client = { cert: chain.client.certPem, key: chain.client.keyPem };
+    gateway.plane.setSecret(CERT_SECRET, istio.certificateSecret(chain.server.certPem, chain.server.keyPem));
+    try {
+      // OpenSSL would complete the chain from the trusted CAs (the validation context's); Envoy never does.
+      const rootOnly = await eventually(() => curl({ ...client, ca: chain.root.certPem }), (seen) => seen.outcome !== 'response', { ...SOON, render: outcomeOf });
+      expect(rootOnly).toMatchObject({ outcome: 'untrusted', reason: 'unknown-issuer' });
+      expect(await curl(client)).toMatchObject({ outcome: 'response', status: 418 });
+    } finally {
+      gateway.plane.setSecret(CERT_SECRET, serverSecret(chain));
+    }
+    await eventually(() => curl({ ...client, ca: chain.root.certPem }), (seen) => seen.outcome === 'response', { ...SOON, render: outcomeOf });
+  });
+});
+
+describe('OPTIONAL_MUTUAL with subjectAltNames or pins (Envoy makes the certificate mandatory)', () => {
+  const SAN_LISTENER = '0.0.0.0_11443';
+  const PIN_LISTENER = '0.0.0.0_12443';
+  beforeAll(async () => {
+    const mutual = istio.istiodJson('listeners-mutual')[0]!;
+    const sanChecked = istio.withOptionalClientChecks(istio.onPort(mutual, 11443), { match_subject_alt_names: [{ exact: 'nobody.example.com' }] });
+    const pinned = istio.withOptionalClientChecks(istio.onPort(mutual, 12443), { verify_certificate_spki: [crypto.createHash('sha256').update('not a key').digest('base64')] });
+    gateway.plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), sanChecked, pinned]);
+    await eventually(async () => [gateway.port(SAN_LISTENER), gateway.port(PIN_LISTENER)], (ports) => ports.every(Boolean), SOON);
+  }, 30_000);
+
+  const client = () => ({ cert: chain.client.certPem, key: chain.client.keyPem });
+
+  test('no client certificate: refused although require_client_certificate is false', async () => {
+    expect(await curl({ listener: SAN_LISTENER })).toMatchObject({ outcome: 'tls-alert', alert: 'certificate_required' });
+    expect(await curl({ listener: PIN_LISTENER, tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alert: 'handshake_failure' });
+  });
+
+  test('a SAN that does not match: certificate_unknown (46); a pin that does not match: bad_certificate_hash_value (114)', async () => {
+    expect(await curl({ listener: SAN_LISTENER, ...client() })).toMatchObject({ outcome: 'tls-alert', alertNumber: 46 });
+    expect(await curl({ listener: SAN_LISTENER, ...client(), tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alertNumber: 46, phase: 'handshake' });
+    expect(await curl({ listener: PIN_LISTENER, ...client() })).toMatchObject({ outcome: 'tls-alert', alertNumber: 114 });
   });
 });
 

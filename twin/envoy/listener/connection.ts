@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { StatsStore } from '../stats';
 import { peekClientHello, type ClientHello } from '../tls/client-hello';
 import { HandshakeGuard } from '../tls/handshake-guard';
+import { verifyClientChain } from '../tls/peer-verify';
 import { selectFilterChain } from './filter-chain-match';
 import type { ChainRuntime, ListenerConfig } from './listener-config';
 
@@ -127,11 +128,10 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     // Node's tls.Server clears this for the sockets it makes; http2 waits for it on any other.
     (socket as tls.TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
     const peer = socket.getPeerX509Certificate() ?? null;
-    // Node verifies client certificates only for sockets its own tls.Server made: check here too.
-    const verifyError = (socket as unknown as { _handle?: { verifyError?: () => unknown } })._handle?.verifyError?.();
-    // trust_chain_verification ACCEPT_UNTRUSTED: Envoy's verify callback lets an untrusted chain through.
-    if (state.requestCert && peer && verifyError && !state.policy?.acceptUntrusted) {
-      stats.counter(`${prefix}.ssl.fail_verify_error`).inc();
+    // What the guard could not read (a suite it does not decrypt) is judged here, after the fact.
+    const verdict = state.policy && peer ? verifyClientChain(presentedChain(socket), state.policy) : { ok: true as const };
+    if (!verdict.ok) {
+      stats.counter(`${prefix}.ssl.${verdict.stat}`).inc();
       socket.destroy();
       raw.destroy();
       return;
@@ -149,6 +149,17 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
       context,
     );
   });
+}
+
+/** The certificates the client sent, leaf first (OpenSSL's store is empty, so nothing is added). */
+function presentedChain(socket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let certificate: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (certificate?.raw && !chain.some((seen) => seen.equals(certificate!.raw))) {
+    chain.push(certificate.raw);
+    certificate = certificate.issuerCertificate;
+  }
+  return chain;
 }
 
 function serveHttp(
