@@ -2,10 +2,7 @@
 // intermediate is an anchor), SAN matchers, certificate pins, and ACCEPT_UNTRUSTED.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import crypto, { X509Certificate } from 'node:crypto';
-import { issueCertificate, makeDocChain, newKeyPair, type CertKeyPair, type DocChain, type IssueOptions } from '../../../helpers/pki';
-import { privateKeyPem } from '../../../helpers/pki/keys';
-import { certificateProfile, type KeyUsageName } from '../../../helpers/pki/profile';
-import { buildX509Certificate } from '../../../helpers/pki/x509-builder';
+import { issueCertificate, makeDocChain, type CertKeyPair, type DocChain, type IssueOptions, type KeyUsageName } from '../../../helpers/pki';
 import { requiresClientCertificate, validationPolicy, verifyClientChain } from './peer-verify';
 
 let chain: DocChain;
@@ -67,13 +64,7 @@ describe('verifyClientChain', () => {
 });
 
 describe('the ssl_client purpose and DNS SAN matching, as BoringSSL and Envoy check them', () => {
-  /** A certificate signed by `issuer`, with the keyUsage given (the builders' defaults otherwise). */
-  async function issueWithKeyUsage(options: IssueOptions, keyUsage: KeyUsageName[]): Promise<CertKeyPair> {
-    const keys = await newKeyPair('ecdsa');
-    const profile = { ...certificateProfile(options, 'ecdsa'), keyUsage };
-    const signer = { privateKey: crypto.createPrivateKey(options.issuer!.keyPem), certPem: options.issuer!.certPem };
-    return { certPem: await buildX509Certificate(profile, keys.publicKey, signer), keyPem: privateKeyPem(keys.privateKey) };
-  }
+  const issueWithKeyUsage = (options: IssueOptions, keyUsage: KeyUsageName[]): Promise<CertKeyPair> => issueCertificate({ ...options, keyUsage, keyType: 'ecdsa' });
   const leafOptions = (issuer: CertKeyPair, extra: Partial<IssueOptions> = {}): IssueOptions => ({ subject: { CN: 'client.example.com' }, issuer, dnsNames: ['client.example.com'], ...extra });
 
   test('a leaf whose keyUsage has neither digitalSignature nor keyAgreement: unsupported_certificate (43)', async () => {
