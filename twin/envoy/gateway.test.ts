@@ -16,6 +16,7 @@ import { TYPE_URL } from './xds';
 const { HOST, CERT_SECRET, ROOT_SECRET, GATEWAY_LISTENER } = istio;
 const WARMING_LISTENER = '0.0.0.0_9443';
 const WARMING_SECRET = 'file-cert:/etc/istio/other-certs/tls.crt~/etc/istio/other-certs/tls.key';
+const TIMEOUT_SECRET = 'file-cert:/etc/istio/late-certs/tls.crt~/etc/istio/late-certs/tls.key';
 const SOON = { budgetMs: 15_000, converge: 1, initialDelayMs: 20, maxDelayMs: 200 };
 
 let chain: DocChain;
@@ -56,6 +57,10 @@ async function stat(name: string): Promise<number> {
   const match = /: (\d+)$/m.exec(body);
   return match ? Number(match[1]) : 0;
 }
+
+/** How many times the stand-in asked pilot-agent's SDS for this secret (each stream asks once). */
+const sdsRequestsFor = (name: string) =>
+  gateway.plane.requests.filter((entry) => entry.method === 'StreamSecrets' && !entry.request.response_nonce && (entry.request.resource_names as string[] | undefined)?.includes(name)).length;
 
 const outcomeOf = (seen: Observation) => (seen.outcome === 'response' ? `HTTP ${seen.status}` : seen.outcome === 'tls-alert' ? `alert ${seen.alert}` : seen.outcome);
 
@@ -246,19 +251,33 @@ describe('secrets pushed later', () => {
     expect(await stat(`listener.${GATEWAY_LISTENER}.server_ssl_socket_factory.ssl_context_update_by_sds`)).toBeGreaterThan(updatesBefore);
   });
 
-  test('a listener whose secret has not arrived is warming (refused), then reset once SDS fails, then served', async () => {
+  test('a listener whose secret has not arrived is warming (refused), and stays so when SDS fails, until the secret comes', async () => {
     const { plane } = gateway;
     plane.setSecret(WARMING_SECRET, null);
     plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), warmingListener()]);
-    await eventually(async () => plane.requests.some((entry) => (entry.request.resource_names as string[] | undefined)?.includes(WARMING_SECRET)), Boolean, SOON);
+    await eventually(async () => sdsRequestsFor(WARMING_SECRET), (count) => count > 0, SOON);
     expect(await curl({ listener: WARMING_LISTENER })).toMatchObject({ outcome: 'refused' });
+    const before = sdsRequestsFor(WARMING_SECRET);
     plane.setSecret(WARMING_SECRET, 'failed to generate secret for proxy from file: context deadline exceeded');
-    const reset = await eventually(() => curl({ listener: WARMING_LISTENER }), (seen) => seen.outcome !== 'refused', { ...SOON, render: outcomeOf });
-    expect(reset).toMatchObject({ outcome: 'reset', phase: 'handshake' });
+    // The failed stream is retried (a new request for the secret); the listener still warms.
+    await eventually(async () => sdsRequestsFor(WARMING_SECRET), (count) => count > before, SOON);
     expect(gateway.logs.join('')).toContain(`StreamSecrets gRPC config stream to sds-grpc closed: 2, failed to generate secret for ${WARMING_SECRET}`);
+    expect(await curl({ listener: WARMING_LISTENER })).toMatchObject({ outcome: 'refused' });
     plane.setSecret(WARMING_SECRET, serverSecret(chain));
     const served = await eventually(() => curl({ listener: WARMING_LISTENER }), (seen) => seen.outcome === 'response', { ...SOON, render: outcomeOf });
     expect(served).toMatchObject({ status: 418 });
+  }, 30_000);
+
+  test('after the initial fetch timeout the listener starts without its secret: the chain resets connections', async () => {
+    const { plane } = gateway;
+    const timedOut = istio.withSdsInitialFetchTimeout(istio.withCertSecret(istio.onPort(simpleListener(), 13443), TIMEOUT_SECRET), '1s');
+    plane.setSecret(TIMEOUT_SECRET, 'failed to generate secret for proxy from file: context deadline exceeded');
+    const pushedAt = Date.now();
+    plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), warmingListener(), timedOut]);
+    await eventually(async () => gateway.port('0.0.0.0_13443'), (bound) => bound !== undefined, SOON);
+    expect(Date.now() - pushedAt).toBeGreaterThanOrEqual(1_000);
+    expect(gateway.logs.join('')).toContain(`gRPC config: initial fetch timed out for ${TYPE_URL.secret}`);
+    expect(await curl({ listener: '0.0.0.0_13443' })).toMatchObject({ outcome: 'reset', phase: 'handshake' });
   }, 30_000);
 
   test('a secret that does not load is NACKed and the last good one stays', async () => {

@@ -1,8 +1,8 @@
 // Secrets as Envoy's secret manager keeps them: static ones from the bootstrap, dynamic ones from
 // SDS, one provider per name and config source, shared by every TLS context that names it. A
 // provider is warming until its first secret arrives; its init target is ready then, or when the
-// initial fetch times out or the stream fails (Envoy lets the listener start, and the filter chain
-// then resets connections). An update that does not load is rejected (NACK) and the last good
+// initial fetch times out (Envoy lets the listener start, and the filter chain then resets
+// connections). A failed stream is retried and does not end the wait. An update that does not load is rejected (NACK) and the last good
 // secret stays. SDS removals are ignored, as Envoy does.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { armInitialFetchTimeout, InitTarget } from '../init';
@@ -222,11 +222,11 @@ export class SecretManager {
       const mux: XdsMux = this.sources.secretStream(sdsConfig.api_config_source as JsonObject);
       const watch = mux.watch(TYPE_URL.secret, false, {
         onUpdate,
-        // Envoy lets the init target go on a failed fetch: the chain is then not served.
-        onStreamFailure: () => {
-          this.stats.counter(`${statPrefix}.update_failure`).inc();
-          provider.init.markReady();
-        },
+        // A failed stream is a ConnectionFailure: counted, retried, and the listener stays warming
+        // until the secret or the initial fetch timeout (source/extensions/config_subscription/grpc/
+        // grpc_subscription_impl.cc, onConfigUpdateFailed: "If init_fetch_timeout is non-zero,
+        // server will continue startup after it timeout").
+        onStreamFailure: () => this.stats.counter(`${statPrefix}.update_failure`).inc(),
       });
       watch.setNames([name]);
       provider.close = () => this.sources.release(mux);

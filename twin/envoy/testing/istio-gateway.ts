@@ -106,6 +106,15 @@ export function withOptionalClientChecks(listener: JsonObject, defaults: JsonObj
   });
 }
 
+/** An initial_fetch_timeout on the certificate's SDS config (istiod sets none: Envoy's 15 s), so tests need not wait 15 s. */
+export function withSdsInitialFetchTimeout(listener: JsonObject, timeout: string): JsonObject {
+  return variant(listener, (copy) => {
+    for (const context of tlsContexts(copy)) {
+      for (const sds of (context.common_tls_context as JsonObject).tls_certificate_sds_secret_configs as JsonObject[]) (sds.sds_config as JsonObject).initial_fetch_timeout = timeout;
+    }
+  });
+}
+
 /** A listener Envoy rejects: its filter chain twice (two chains with the same match). */
 export function withDuplicateChain(listener: JsonObject): JsonObject {
   return variant(listener, (copy) => {
