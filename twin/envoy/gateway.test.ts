@@ -3,7 +3,11 @@
 // Gateway (testdata/istiod; Delta ADS, file SDS), httpbin on loopback, and the doc's curl
 // (helpers/probe).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { once } from 'node:events';
 import crypto, { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import { duplexPair } from 'node:stream';
+import tls from 'node:tls';
 import { eventually } from '../../helpers/eventually';
 import { makeDocChain, type DocChain } from '../../helpers/pki';
 import { probe, type Observation, type ProbeOptions } from '../../helpers/probe';
@@ -61,6 +65,16 @@ async function stat(name: string): Promise<number> {
 /** How many times the stand-in asked pilot-agent's SDS for this secret (each stream asks once). */
 const sdsRequestsFor = (name: string) =>
   gateway.plane.requests.filter((entry) => entry.method === 'StreamSecrets' && !entry.request.response_nonce && (entry.request.resource_names as string[] | undefined)?.includes(name)).length;
+
+/** The ClientHello a TLS client sends for this SNI (to write on a plain socket). */
+async function clientHelloBytes(serverName: string): Promise<Buffer> {
+  const [near, far] = duplexPair();
+  const client = tls.connect({ socket: near as unknown as net.Socket, servername: serverName, rejectUnauthorized: false });
+  client.on('error', () => undefined);
+  const [hello] = (await once(far, 'data')) as [Buffer];
+  client.destroy();
+  return hello;
+}
 
 const outcomeOf = (seen: Observation) => (seen.outcome === 'response' ? `HTTP ${seen.status}` : seen.outcome === 'tls-alert' ? `alert ${seen.alert}` : seen.outcome);
 
@@ -161,6 +175,19 @@ describe('SIMPLE (SG-S4, SG-S5)', () => {
     expect(seen).toMatchObject({ outcome: 'reset', phase: 'handshake' });
     expect(await stat(`listener.${GATEWAY_LISTENER}.no_filter_chain_match`)).toBe(before + 1);
   });
+
+  test('...with a TCP reset (RST), as Envoy closes a socket whose ClientHello is still unread', async () => {
+    const hello = await clientHelloBytes('unknown.example.com');
+    const socket = net.connect(gateway.port(GATEWAY_LISTENER)!, '127.0.0.1');
+    socket.write(hello);
+    const ending = await new Promise<string>((resolve) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      socket.on('end', () => resolve('FIN'));
+      socket.resume();
+    });
+    socket.destroy();
+    expect(ending).toBe('ECONNRESET');
+  });
 });
 
 describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
@@ -181,7 +208,7 @@ describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
     expect(seen).toMatchObject({ outcome: 'response', status: 418, alpn: 'h2' });
     const xfcc = String(upstream.seen[upstream.seen.length - 1]!['x-forwarded-client-cert']);
     const encodedPem = chain.client.certPem.replace(/\n/g, '%0A').replace(/ /g, '%20').replace(/\+/g, '%2B').replace(/\//g, '%2F').replace(/=/g, '%3D');
-    expect(xfcc).toMatch(/^Hash=[0-9a-f]{64};Cert="[^"]+";Subject="CN=httpbin\.example\.com,O=Dis,L=Springfield,ST=Denial,C=US";DNS=httpbin\.example\.com$/);
+    expect(xfcc).toMatch(/^Hash=[0-9a-f]{64};Cert="[^"]+";Subject="CN=httpbin\.example\.com,O=Dis,L=Springfield,ST=Denial,C=US";URI=;DNS=httpbin\.example\.com$/);
     expect(xfcc).toContain(`;Cert="${encodedPem}";`);
     expect(await curl({ cert: chain.client.certPem, key: chain.client.keyPem, tlsMax: '1.2' })).toMatchObject({ outcome: 'response', status: 418 });
   });
@@ -280,6 +307,20 @@ describe('secrets pushed later', () => {
     expect(await curl({ listener: '0.0.0.0_13443' })).toMatchObject({ outcome: 'reset', phase: 'handshake' });
   }, 30_000);
 
+  test('an SDS response that is not the secret asked for is NACKed; the served certificate stays', async () => {
+    const nacksBefore = gateway.plane.nacks(TYPE_URL.secret).length;
+    gateway.plane.setSecret(CERT_SECRET, { ...serverSecret(chain), name: 'file-cert:/etc/elsewhere/tls.crt~/etc/elsewhere/tls.key' });
+    try {
+      const nack = await eventually(async () => gateway.plane.nacks(TYPE_URL.secret).slice(nacksBefore), (nacks) => nacks.length > 0, SOON);
+      expect((nack[0]!.request.error_detail as JsonObject).message).toBe(`Unexpected SDS secret (expecting ${CERT_SECRET}): file-cert:/etc/elsewhere/tls.crt~/etc/elsewhere/tls.key`);
+      const seen = await curl({ cert: chain.client.certPem, key: chain.client.keyPem, ca: rotated.caChainPem });
+      expect(seen).toMatchObject({ outcome: 'response', status: 418 });
+      if (seen.outcome === 'response') expect(seen.peer.serialNumber).toBe(serial(rotated.server.certPem));
+    } finally {
+      gateway.plane.setSecret(CERT_SECRET, serverSecret(rotated));
+    }
+  });
+
   test('a secret that does not load is NACKed and the last good one stays', async () => {
     const nacksBefore = gateway.plane.nacks(TYPE_URL.secret).length;
     gateway.plane.setSecret(CERT_SECRET, istio.certificateSecret(rotated.server.certPem, chain.server.keyPem));
@@ -327,6 +368,10 @@ describe('admin', () => {
     ]);
     expect(mutual.ca_cert[0]).toMatchObject({ path: '<inline>', serial_number: serial(chain.intermediate.certPem), subject_alt_names: [] });
     expect(mutual.cert_chain[0]!.serial_number).not.toMatch(/[A-F]/);
+    // Every context alive, as Envoy's iterateContexts: without a CA, 9443 (active) and 8443's
+    // SIMPLE version (draining since MUTUAL); with one, 8443 (active), 11443 and 12443 (removed, draining).
+    expect(certs.certificates.filter((entry) => entry.ca_cert.length === 0)).toHaveLength(2);
+    expect(certs.certificates.filter((entry) => entry.ca_cert.length > 0)).toHaveLength(3);
   });
 
   test('/config_dump redacts private keys as Envoy does and keeps Istio typed configs opaque', async () => {

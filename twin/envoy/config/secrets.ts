@@ -241,9 +241,18 @@ export class SecretManager {
     for (const name of update.removed) {
       this.log.debug('secret', `Server sent a delta SDS update attempting to remove a resource (name: ${name}). Ignoring.`, 'source/common/secret/sds_api.cc:115');
     }
+    // On the provider's own stream the response must be exactly its secret; on ADS the stream is
+    // shared and each provider takes its own name (source/common/secret/sds_api.cc, onConfigUpdate
+    // and validateUpdateSize).
+    if (!provider.viaAds) {
+      const problem = this.ownStreamProblem(provider, update);
+      if (problem) {
+        this.stats.counter(`${statPrefix}.update_rejected`).inc();
+        throw new Error(problem);
+      }
+    }
     const mine = update.resources.filter((resource) => resource.name === provider.name);
     if (mine.length === 0) return;
-    if (update.resources.length > 1 && !this.sources.ads) throw new Error(`Unexpected SDS secrets length: ${update.resources.length}`);
     const resource = mine[0]!;
     try {
       provider.apply(resource.resource, resource.version || update.versionInfo);
@@ -253,6 +262,15 @@ export class SecretManager {
     }
     this.stats.counter(`${statPrefix}.update_success`).inc();
     this.log.debug('secret', `secret ${provider.name} updated (version ${resource.version || update.versionInfo})`, 'source/common/secret/sds_api.cc:86');
+  }
+
+  /** Why Envoy rejects a response on a secret's own SDS stream, or null. */
+  private ownStreamProblem(provider: SecretProvider, update: XdsUpdate): string | null {
+    const { resources } = update;
+    if (resources.length === 0) return update.removed.length > 0 ? null : `Missing SDS resources for ${provider.name} in onConfigUpdate()`;
+    if (resources.length !== 1) return `Unexpected SDS secrets length: ${resources.length}`;
+    const got = resources[0]!.name;
+    return got === provider.name ? null : `Unexpected SDS secret (expecting ${provider.name}): ${got}`;
   }
 
   private adsProviders(): SecretProvider[] {

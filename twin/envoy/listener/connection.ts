@@ -79,13 +79,15 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
   if (!runtime) {
     stats.counter(`${prefix}.no_filter_chain_match`).inc();
     log.debug('conn_handler', `closing connection from ${raw.remoteAddress}: no matching filter chain found`, 'source/common/listener_manager/active_stream_listener_base.cc:46');
-    raw.destroy();
+    // Envoy closes the socket with the ClientHello tls_inspector peeked still unread in the kernel's
+    // buffer, so the kernel answers with a reset (RST), not a FIN; the ClientHello was read here.
+    raw.resetAndDestroy();
     return;
   }
   if (!runtime.tls) {
     if (bytes.length > 0) raw.unshift(bytes);
     raw.resume();
-    return serveHttp(runtime, raw, { secure: false, peerCertificate: null, localCertificate: null, remoteAddress: raw.remoteAddress ?? '' }, null, context);
+    return serveHttp(runtime, raw, { secure: false, peerChain: [], localCertificate: null, remoteAddress: raw.remoteAddress ?? '' }, null, context);
   }
   const state = runtime.tls.state();
   if (!state) {
@@ -129,7 +131,8 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     (socket as tls.TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
     const peer = socket.getPeerX509Certificate() ?? null;
     // What the guard could not read (a suite it does not decrypt) is judged here, after the fact.
-    const verdict = state.policy && peer ? verifyClientChain(presentedChain(socket), state.policy) : { ok: true as const };
+    const peerChain = peer ? presentedChain(socket) : [];
+    const verdict = state.policy && peer ? verifyClientChain(peerChain, state.policy) : { ok: true as const };
     if (!verdict.ok) {
       stats.counter(`${prefix}.ssl.${verdict.stat}`).inc();
       socket.destroy();
@@ -144,7 +147,7 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     serveHttp(
       runtime,
       socket,
-      { secure: true, peerCertificate: peer, localCertificate: local ? new X509Certificate(local.raw) : null, remoteAddress: raw.remoteAddress ?? '' },
+      { secure: true, peerChain: peerChain.map((der) => new X509Certificate(der)), localCertificate: local ? new X509Certificate(local.raw) : null, remoteAddress: raw.remoteAddress ?? '' },
       socket.alpnProtocol || null,
       context,
     );
