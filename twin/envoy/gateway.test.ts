@@ -10,7 +10,7 @@ import { duplexPair } from 'node:stream';
 import tls from 'node:tls';
 import { eventually } from '../../helpers/eventually';
 import { makeDocChain, type DocChain } from '../../helpers/pki';
-import { probe, type Observation, type ProbeOptions } from '../../helpers/probe';
+import { holdConnection, probe, type HeldConnection, type Observation, type ProbeOptions } from '../../helpers/probe';
 import { closedPort } from '../../helpers/probe/test-servers';
 import type { JsonObject } from './proto';
 import { adminGet, startGateway, startUpstream, type Gateway, type Upstream } from './testing/harness';
@@ -56,8 +56,8 @@ const simpleListener = () => istio.istiodJson('listeners-simple')[0]!;
 /** istiod's SIMPLE listener on 9443 with a certificate pair of its own. */
 const warmingListener = () => istio.withCertSecret(istio.onPort(simpleListener(), 9443), WARMING_SECRET);
 
-async function stat(name: string): Promise<number> {
-  const { body } = await adminGet(gateway, `/stats?filter=${encodeURIComponent(`^${name.replace(/\./g, '\\.')}$`)}`);
+async function stat(name: string, target: Gateway = gateway): Promise<number> {
+  const { body } = await adminGet(target, `/stats?filter=${encodeURIComponent(`^${name.replace(/\./g, '\\.')}$`)}`);
   const match = /: (\d+)$/m.exec(body);
   return match ? Number(match[1]) : 0;
 }
@@ -400,6 +400,59 @@ describe('admin', () => {
     for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\t(trace|debug|info|warning|error|critical)\tenvoy [a-z_0-9]+ \S+:\d+\t.*\tthread=\d+$/);
     expect(gateway.logs.join('')).not.toContain('PRIVATE KEY');
   });
+});
+
+describe('a listener update drains the connections of the old filter chain (drainFilterChains)', () => {
+  const DRAIN_TIME_S = 2;
+  let drained: Gateway;
+  const held: HeldConnection[] = [];
+  afterAll(async () => {
+    for (const connection of held) connection.close();
+    await drained?.close();
+  });
+
+  beforeAll(async () => {
+    drained = await startGateway({ apiType: 'DELTA_GRPC', statusPort: upstream.port, extraArgs: ['--drain-time-s', String(DRAIN_TIME_S)] });
+    drained.plane.setSecret(CERT_SECRET, serverSecret(chain));
+    pushIstiodConfig(drained, istio.istiodRaw('listeners-simple'));
+    await drained.standIn.whenLive();
+  }, 30_000);
+
+  const hold = async (protocol: 'h2' | 'http/1.1') => {
+    const connection = await holdConnection({ host: HOST, port: drained.port(GATEWAY_LISTENER)!, address: '127.0.0.1', ca: chain.caChainPem, protocol, timeoutMs: 3_000 });
+    held.push(connection);
+    return connection;
+  };
+  const fresh = () => {
+    const port = drained.port(GATEWAY_LISTENER)!;
+    return probe({ url: `https://${HOST}:${port}/status/418`, resolve: { host: HOST, port, address: '127.0.0.1' }, ca: chain.caChainPem, timeoutMs: 3_000 });
+  };
+
+  test('SIMPLE to MUTUAL: HTTP/2 gets GOAWAY with its next answer, HTTP/1.1 connection: close; idle ones close after the drain time', async () => {
+    const [h2, h1, idle] = await Promise.all([hold('h2'), hold('http/1.1'), hold('h2')]);
+    for (const connection of [h2, h1, idle]) expect(await connection.get('/status/418')).toMatchObject({ outcome: 'response', status: 418 });
+
+    drained.plane.setSecret(ROOT_SECRET, istio.rootSecret(chain.caChainPem));
+    drained.plane.setResources(TYPE_URL.listener, istio.istiodRaw('listeners-mutual'));
+    await eventually(fresh, (seen) => seen.outcome === 'tls-alert', { ...SOON, render: outcomeOf, expectation: 'MUTUAL in force for new connections' });
+    const switchedAt = Date.now();
+
+    // Envoy answers the request that finds the connection draining (the old chain's last), with the drain signal.
+    expect(await h2.get('/status/418')).toMatchObject({ outcome: 'response', status: 418 });
+    await h2.goaway(2_000);
+    expect(await h2.get('/status/418')).toEqual({ outcome: 'not-sent', reason: 'goaway' });
+    const last = await h1.get('/status/418');
+    expect(last).toMatchObject({ outcome: 'response', status: 418, headers: { connection: 'close' } });
+    await h1.closed(2_000);
+    expect(await h1.get('/status/418')).toEqual({ outcome: 'not-sent', reason: 'closed' });
+
+    // Nobody asked on this one: no GOAWAY, closed when the drain time is over.
+    const closedAt = await idle.closed(DRAIN_TIME_S * 1000 + 3_000);
+    expect(idle.goawayAt).toBeNull();
+    expect(closedAt - switchedAt).toBeGreaterThan(DRAIN_TIME_S * 1000 - 1_000);
+    await h2.closed(1_000);
+    await eventually(() => stat(`listener.${GATEWAY_LISTENER}.downstream_cx_active`, drained), (active) => active === 0, SOON);
+  }, 30_000);
 });
 
 describe('state-of-the-world ADS (ISTIO_DELTA_XDS=false), credentialName secrets over ADS', () => {
