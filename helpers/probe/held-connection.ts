@@ -2,7 +2,7 @@
 // connections opened before it: Envoy drains them (HTTP/2: GOAWAY; HTTP/1.1: `connection: close`)
 // and closes them when its drain time is over. Requests go one at a time on that connection only;
 // a request the client cannot send there (GOAWAY received, connection closed) is never retried on
-// a new one.
+// a new one. The connection does not keep the process alive (a run that stops early just exits).
 import { once } from 'node:events';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -79,6 +79,7 @@ export async function holdConnection(options: HeldConnectionOptions): Promise<He
     socket.destroy();
     throw new Error(`the server chose ALPN ${String(socket.alpnProtocol)}, not ${options.protocol}`);
   }
+  socket.unref();
   return options.protocol === 'h2' ? holdH2(socket, options) : holdH1(socket, options);
 }
 
