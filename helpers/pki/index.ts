@@ -6,6 +6,7 @@ export type {
   DocChainOptions,
   DocLayout,
   ExtendedKeyUsageName,
+  KeyUsageName,
   IssueOptions,
   KeyType,
 } from './types';

@@ -3,9 +3,9 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nameAttributes, type NameAttribute } from './names';
-import type { ExtendedKeyUsageName, IssueOptions, KeyType } from './types';
+import type { ExtendedKeyUsageName, IssueOptions, KeyType, KeyUsageName } from './types';
 
-export type KeyUsageName = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign' | 'cRLSign';
+export type { KeyUsageName };
 
 export interface CertificateProfile {
   /** Hex, positive, 16 bytes. */
@@ -58,7 +58,7 @@ export function certificateProfile(options: IssueOptions, subjectKeyType: KeyTyp
     notAfter,
     ca,
     ...(ca && pathLength !== undefined ? { pathLength } : {}),
-    keyUsage: ca ? ['keyCertSign', 'cRLSign'] : leafUsage,
+    keyUsage: options.keyUsage ?? (ca ? ['keyCertSign', 'cRLSign'] : leafUsage),
     extendedKeyUsage: [...new Set(options.extendedKeyUsage ?? [])],
     dnsNames: options.dnsNames ?? [],
     ipAddresses,

@@ -10,6 +10,7 @@ export interface CertKeyPair {
 export type KeyType = 'rsa' | 'ecdsa';
 
 export type ExtendedKeyUsageName = 'serverAuth' | 'clientAuth';
+export type KeyUsageName = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign' | 'cRLSign';
 
 export interface IssueOptions {
   /** Attribute short names (C, ST, L, O, OU, CN, emailAddress) to values, in DN order. */
@@ -21,6 +22,8 @@ export interface IssueOptions {
   dnsNames?: string[];
   ipAddresses?: string[];
   extendedKeyUsage?: ExtendedKeyUsageName[];
+  /** Default: keyCertSign and cRLSign for a CA, digitalSignature (and keyEncipherment for RSA) otherwise. */
+  keyUsage?: KeyUsageName[];
   /** Default rsa, 2048 bits; ecdsa is P-256. */
   keyType?: KeyType;
   rsaBits?: number;

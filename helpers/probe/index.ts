@@ -31,3 +31,4 @@ export async function probe(options: ProbeOptions): Promise<Observation> {
     progress.socket?.destroy();
   }
 }
+export { holdConnection, type HeldAnswer, type HeldConnection, type HeldConnectionOptions } from './held-connection';

@@ -3,10 +3,14 @@
 // Gateway (testdata/istiod; Delta ADS, file SDS), httpbin on loopback, and the doc's curl
 // (helpers/probe).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import crypto, { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import { duplexPair } from 'node:stream';
+import tls from 'node:tls';
 import { eventually } from '../../helpers/eventually';
 import { makeDocChain, type DocChain } from '../../helpers/pki';
-import { probe, type Observation, type ProbeOptions } from '../../helpers/probe';
+import { holdConnection, probe, type HeldConnection, type Observation, type ProbeOptions } from '../../helpers/probe';
 import { closedPort } from '../../helpers/probe/test-servers';
 import type { JsonObject } from './proto';
 import { adminGet, startGateway, startUpstream, type Gateway, type Upstream } from './testing/harness';
@@ -16,6 +20,7 @@ import { TYPE_URL } from './xds';
 const { HOST, CERT_SECRET, ROOT_SECRET, GATEWAY_LISTENER } = istio;
 const WARMING_LISTENER = '0.0.0.0_9443';
 const WARMING_SECRET = 'file-cert:/etc/istio/other-certs/tls.crt~/etc/istio/other-certs/tls.key';
+const TIMEOUT_SECRET = 'file-cert:/etc/istio/late-certs/tls.crt~/etc/istio/late-certs/tls.key';
 const SOON = { budgetMs: 15_000, converge: 1, initialDelayMs: 20, maxDelayMs: 200 };
 
 let chain: DocChain;
@@ -51,10 +56,24 @@ const simpleListener = () => istio.istiodJson('listeners-simple')[0]!;
 /** istiod's SIMPLE listener on 9443 with a certificate pair of its own. */
 const warmingListener = () => istio.withCertSecret(istio.onPort(simpleListener(), 9443), WARMING_SECRET);
 
-async function stat(name: string): Promise<number> {
-  const { body } = await adminGet(gateway, `/stats?filter=${encodeURIComponent(`^${name.replace(/\./g, '\\.')}$`)}`);
+async function stat(name: string, target: Gateway = gateway): Promise<number> {
+  const { body } = await adminGet(target, `/stats?filter=${encodeURIComponent(`^${name.replace(/\./g, '\\.')}$`)}`);
   const match = /: (\d+)$/m.exec(body);
   return match ? Number(match[1]) : 0;
+}
+
+/** How many times the stand-in asked pilot-agent's SDS for this secret (each stream asks once). */
+const sdsRequestsFor = (name: string) =>
+  gateway.plane.requests.filter((entry) => entry.method === 'StreamSecrets' && !entry.request.response_nonce && (entry.request.resource_names as string[] | undefined)?.includes(name)).length;
+
+/** The ClientHello a TLS client sends for this SNI (to write on a plain socket). */
+async function clientHelloBytes(serverName: string): Promise<Buffer> {
+  const [near, far] = duplexPair();
+  const client = tls.connect({ socket: near as unknown as net.Socket, servername: serverName, rejectUnauthorized: false });
+  client.on('error', () => undefined);
+  const [hello] = (await once(far, 'data')) as [Buffer];
+  client.destroy();
+  return hello;
 }
 
 const outcomeOf = (seen: Observation) => (seen.outcome === 'response' ? `HTTP ${seen.status}` : seen.outcome === 'tls-alert' ? `alert ${seen.alert}` : seen.outcome);
@@ -156,6 +175,19 @@ describe('SIMPLE (SG-S4, SG-S5)', () => {
     expect(seen).toMatchObject({ outcome: 'reset', phase: 'handshake' });
     expect(await stat(`listener.${GATEWAY_LISTENER}.no_filter_chain_match`)).toBe(before + 1);
   });
+
+  test('...with a TCP reset (RST), as Envoy closes a socket whose ClientHello is still unread', async () => {
+    const hello = await clientHelloBytes('unknown.example.com');
+    const socket = net.connect(gateway.port(GATEWAY_LISTENER)!, '127.0.0.1');
+    socket.write(hello);
+    const ending = await new Promise<string>((resolve) => {
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      socket.on('end', () => resolve('FIN'));
+      socket.resume();
+    });
+    socket.destroy();
+    expect(ending).toBe('ECONNRESET');
+  });
 });
 
 describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
@@ -176,7 +208,7 @@ describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
     expect(seen).toMatchObject({ outcome: 'response', status: 418, alpn: 'h2' });
     const xfcc = String(upstream.seen[upstream.seen.length - 1]!['x-forwarded-client-cert']);
     const encodedPem = chain.client.certPem.replace(/\n/g, '%0A').replace(/ /g, '%20').replace(/\+/g, '%2B').replace(/\//g, '%2F').replace(/=/g, '%3D');
-    expect(xfcc).toMatch(/^Hash=[0-9a-f]{64};Cert="[^"]+";Subject="CN=httpbin\.example\.com,O=Dis,L=Springfield,ST=Denial,C=US";DNS=httpbin\.example\.com$/);
+    expect(xfcc).toMatch(/^Hash=[0-9a-f]{64};Cert="[^"]+";Subject="CN=httpbin\.example\.com,O=Dis,L=Springfield,ST=Denial,C=US";URI=;DNS=httpbin\.example\.com$/);
     expect(xfcc).toContain(`;Cert="${encodedPem}";`);
     expect(await curl({ cert: chain.client.certPem, key: chain.client.keyPem, tlsMax: '1.2' })).toMatchObject({ outcome: 'response', status: 418 });
   });
@@ -187,6 +219,45 @@ describe('MUTUAL (SG-M3, SG-M4, SG-M5)', () => {
     expect(await curl(foreign)).toMatchObject({ outcome: 'tls-alert', alert: 'unknown_ca', alertNumber: 48, tlsVersion: 'TLSv1.3' });
     expect(await curl({ ...foreign, tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alert: 'unknown_ca', alertNumber: 48, phase: 'handshake' });
     expect(await stat(`listener.${GATEWAY_LISTENER}.ssl.fail_verify_error`)).toBe(before + 2);
+  });
+
+  test('serves exactly tls.crt: a leaf-only tls.crt reaches a client that trusts only the root without its intermediate', async () => {
+    const client = { cert: chain.client.certPem, key: chain.client.keyPem };
+    gateway.plane.setSecret(CERT_SECRET, istio.certificateSecret(chain.server.certPem, chain.server.keyPem));
+    try {
+      // OpenSSL would complete the chain from the trusted CAs (the validation context's); Envoy never does.
+      const rootOnly = await eventually(() => curl({ ...client, ca: chain.root.certPem }), (seen) => seen.outcome !== 'response', { ...SOON, render: outcomeOf });
+      expect(rootOnly).toMatchObject({ outcome: 'untrusted', reason: 'unknown-issuer' });
+      expect(await curl(client)).toMatchObject({ outcome: 'response', status: 418 });
+    } finally {
+      gateway.plane.setSecret(CERT_SECRET, serverSecret(chain));
+    }
+    await eventually(() => curl({ ...client, ca: chain.root.certPem }), (seen) => seen.outcome === 'response', { ...SOON, render: outcomeOf });
+  });
+});
+
+describe('OPTIONAL_MUTUAL with subjectAltNames or pins (Envoy makes the certificate mandatory)', () => {
+  const SAN_LISTENER = '0.0.0.0_11443';
+  const PIN_LISTENER = '0.0.0.0_12443';
+  beforeAll(async () => {
+    const mutual = istio.istiodJson('listeners-mutual')[0]!;
+    const sanChecked = istio.withOptionalClientChecks(istio.onPort(mutual, 11443), { match_subject_alt_names: [{ exact: 'nobody.example.com' }] });
+    const pinned = istio.withOptionalClientChecks(istio.onPort(mutual, 12443), { verify_certificate_spki: [crypto.createHash('sha256').update('not a key').digest('base64')] });
+    gateway.plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), sanChecked, pinned]);
+    await eventually(async () => [gateway.port(SAN_LISTENER), gateway.port(PIN_LISTENER)], (ports) => ports.every(Boolean), SOON);
+  }, 30_000);
+
+  const client = () => ({ cert: chain.client.certPem, key: chain.client.keyPem });
+
+  test('no client certificate: refused although require_client_certificate is false', async () => {
+    expect(await curl({ listener: SAN_LISTENER })).toMatchObject({ outcome: 'tls-alert', alert: 'certificate_required' });
+    expect(await curl({ listener: PIN_LISTENER, tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alert: 'handshake_failure' });
+  });
+
+  test('a SAN that does not match: certificate_unknown (46); a pin that does not match: bad_certificate_hash_value (114)', async () => {
+    expect(await curl({ listener: SAN_LISTENER, ...client() })).toMatchObject({ outcome: 'tls-alert', alertNumber: 46 });
+    expect(await curl({ listener: SAN_LISTENER, ...client(), tlsMax: '1.2' })).toMatchObject({ outcome: 'tls-alert', alertNumber: 46, phase: 'handshake' });
+    expect(await curl({ listener: PIN_LISTENER, ...client() })).toMatchObject({ outcome: 'tls-alert', alertNumber: 114 });
   });
 });
 
@@ -207,20 +278,48 @@ describe('secrets pushed later', () => {
     expect(await stat(`listener.${GATEWAY_LISTENER}.server_ssl_socket_factory.ssl_context_update_by_sds`)).toBeGreaterThan(updatesBefore);
   });
 
-  test('a listener whose secret has not arrived is warming (refused), then reset once SDS fails, then served', async () => {
+  test('a listener whose secret has not arrived is warming (refused), and stays so when SDS fails, until the secret comes', async () => {
     const { plane } = gateway;
     plane.setSecret(WARMING_SECRET, null);
     plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), warmingListener()]);
-    await eventually(async () => plane.requests.some((entry) => (entry.request.resource_names as string[] | undefined)?.includes(WARMING_SECRET)), Boolean, SOON);
+    await eventually(async () => sdsRequestsFor(WARMING_SECRET), (count) => count > 0, SOON);
     expect(await curl({ listener: WARMING_LISTENER })).toMatchObject({ outcome: 'refused' });
+    const before = sdsRequestsFor(WARMING_SECRET);
     plane.setSecret(WARMING_SECRET, 'failed to generate secret for proxy from file: context deadline exceeded');
-    const reset = await eventually(() => curl({ listener: WARMING_LISTENER }), (seen) => seen.outcome !== 'refused', { ...SOON, render: outcomeOf });
-    expect(reset).toMatchObject({ outcome: 'reset', phase: 'handshake' });
+    // The failed stream is retried (a new request for the secret); the listener still warms.
+    await eventually(async () => sdsRequestsFor(WARMING_SECRET), (count) => count > before, SOON);
     expect(gateway.logs.join('')).toContain(`StreamSecrets gRPC config stream to sds-grpc closed: 2, failed to generate secret for ${WARMING_SECRET}`);
+    expect(await curl({ listener: WARMING_LISTENER })).toMatchObject({ outcome: 'refused' });
     plane.setSecret(WARMING_SECRET, serverSecret(chain));
     const served = await eventually(() => curl({ listener: WARMING_LISTENER }), (seen) => seen.outcome === 'response', { ...SOON, render: outcomeOf });
     expect(served).toMatchObject({ status: 418 });
   }, 30_000);
+
+  test('after the initial fetch timeout the listener starts without its secret: the chain resets connections', async () => {
+    const { plane } = gateway;
+    const timedOut = istio.withSdsInitialFetchTimeout(istio.withCertSecret(istio.onPort(simpleListener(), 13443), TIMEOUT_SECRET), '1s');
+    plane.setSecret(TIMEOUT_SECRET, 'failed to generate secret for proxy from file: context deadline exceeded');
+    const pushedAt = Date.now();
+    plane.setResources(TYPE_URL.listener, [...istio.istiodRaw('listeners-mutual'), warmingListener(), timedOut]);
+    await eventually(async () => gateway.port('0.0.0.0_13443'), (bound) => bound !== undefined, SOON);
+    expect(Date.now() - pushedAt).toBeGreaterThanOrEqual(1_000);
+    expect(gateway.logs.join('')).toContain(`gRPC config: initial fetch timed out for ${TYPE_URL.secret}`);
+    expect(await curl({ listener: '0.0.0.0_13443' })).toMatchObject({ outcome: 'reset', phase: 'handshake' });
+  }, 30_000);
+
+  test('an SDS response that is not the secret asked for is NACKed; the served certificate stays', async () => {
+    const nacksBefore = gateway.plane.nacks(TYPE_URL.secret).length;
+    gateway.plane.setSecret(CERT_SECRET, { ...serverSecret(chain), name: 'file-cert:/etc/elsewhere/tls.crt~/etc/elsewhere/tls.key' });
+    try {
+      const nack = await eventually(async () => gateway.plane.nacks(TYPE_URL.secret).slice(nacksBefore), (nacks) => nacks.length > 0, SOON);
+      expect((nack[0]!.request.error_detail as JsonObject).message).toBe(`Unexpected SDS secret (expecting ${CERT_SECRET}): file-cert:/etc/elsewhere/tls.crt~/etc/elsewhere/tls.key`);
+      const seen = await curl({ cert: chain.client.certPem, key: chain.client.keyPem, ca: rotated.caChainPem });
+      expect(seen).toMatchObject({ outcome: 'response', status: 418 });
+      if (seen.outcome === 'response') expect(seen.peer.serialNumber).toBe(serial(rotated.server.certPem));
+    } finally {
+      gateway.plane.setSecret(CERT_SECRET, serverSecret(rotated));
+    }
+  });
 
   test('a secret that does not load is NACKed and the last good one stays', async () => {
     const nacksBefore = gateway.plane.nacks(TYPE_URL.secret).length;
@@ -269,6 +368,10 @@ describe('admin', () => {
     ]);
     expect(mutual.ca_cert[0]).toMatchObject({ path: '<inline>', serial_number: serial(chain.intermediate.certPem), subject_alt_names: [] });
     expect(mutual.cert_chain[0]!.serial_number).not.toMatch(/[A-F]/);
+    // Every context alive, as Envoy's iterateContexts: without a CA, 9443 (active) and 8443's
+    // SIMPLE version (draining since MUTUAL); with one, 8443 (active), 11443 and 12443 (removed, draining).
+    expect(certs.certificates.filter((entry) => entry.ca_cert.length === 0)).toHaveLength(2);
+    expect(certs.certificates.filter((entry) => entry.ca_cert.length > 0)).toHaveLength(3);
   });
 
   test('/config_dump redacts private keys as Envoy does and keeps Istio typed configs opaque', async () => {
@@ -297,6 +400,59 @@ describe('admin', () => {
     for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\t(trace|debug|info|warning|error|critical)\tenvoy [a-z_0-9]+ \S+:\d+\t.*\tthread=\d+$/);
     expect(gateway.logs.join('')).not.toContain('PRIVATE KEY');
   });
+});
+
+describe('a listener update drains the connections of the old filter chain (drainFilterChains)', () => {
+  const DRAIN_TIME_S = 2;
+  let drained: Gateway;
+  const held: HeldConnection[] = [];
+  afterAll(async () => {
+    for (const connection of held) connection.close();
+    await drained?.close();
+  });
+
+  beforeAll(async () => {
+    drained = await startGateway({ apiType: 'DELTA_GRPC', statusPort: upstream.port, extraArgs: ['--drain-time-s', String(DRAIN_TIME_S)] });
+    drained.plane.setSecret(CERT_SECRET, serverSecret(chain));
+    pushIstiodConfig(drained, istio.istiodRaw('listeners-simple'));
+    await drained.standIn.whenLive();
+  }, 30_000);
+
+  const hold = async (protocol: 'h2' | 'http/1.1') => {
+    const connection = await holdConnection({ host: HOST, port: drained.port(GATEWAY_LISTENER)!, address: '127.0.0.1', ca: chain.caChainPem, protocol, timeoutMs: 3_000 });
+    held.push(connection);
+    return connection;
+  };
+  const fresh = () => {
+    const port = drained.port(GATEWAY_LISTENER)!;
+    return probe({ url: `https://${HOST}:${port}/status/418`, resolve: { host: HOST, port, address: '127.0.0.1' }, ca: chain.caChainPem, timeoutMs: 3_000 });
+  };
+
+  test('SIMPLE to MUTUAL: HTTP/2 gets GOAWAY with its next answer, HTTP/1.1 connection: close; idle ones close after the drain time', async () => {
+    const [h2, h1, idle] = await Promise.all([hold('h2'), hold('http/1.1'), hold('h2')]);
+    for (const connection of [h2, h1, idle]) expect(await connection.get('/status/418')).toMatchObject({ outcome: 'response', status: 418 });
+
+    drained.plane.setSecret(ROOT_SECRET, istio.rootSecret(chain.caChainPem));
+    drained.plane.setResources(TYPE_URL.listener, istio.istiodRaw('listeners-mutual'));
+    await eventually(fresh, (seen) => seen.outcome === 'tls-alert', { ...SOON, render: outcomeOf, expectation: 'MUTUAL in force for new connections' });
+    const switchedAt = Date.now();
+
+    // Envoy answers the request that finds the connection draining (the old chain's last), with the drain signal.
+    expect(await h2.get('/status/418')).toMatchObject({ outcome: 'response', status: 418 });
+    await h2.goaway(2_000);
+    expect(await h2.get('/status/418')).toEqual({ outcome: 'not-sent', reason: 'goaway' });
+    const last = await h1.get('/status/418');
+    expect(last).toMatchObject({ outcome: 'response', status: 418, headers: { connection: 'close' } });
+    await h1.closed(2_000);
+    expect(await h1.get('/status/418')).toEqual({ outcome: 'not-sent', reason: 'closed' });
+
+    // Nobody asked on this one: no GOAWAY, closed when the drain time is over.
+    const closedAt = await idle.closed(DRAIN_TIME_S * 1000 + 3_000);
+    expect(idle.goawayAt).toBeNull();
+    expect(closedAt - switchedAt).toBeGreaterThan(DRAIN_TIME_S * 1000 - 1_000);
+    await h2.closed(1_000);
+    await eventually(() => stat(`listener.${GATEWAY_LISTENER}.downstream_cx_active`, drained), (active) => active === 0, SOON);
+  }, 30_000);
 });
 
 describe('state-of-the-world ADS (ISTIO_DELTA_XDS=false), credentialName secrets over ADS', () => {

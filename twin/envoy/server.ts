@@ -103,6 +103,7 @@ export class EnvoyStandIn implements AdminView {
       },
       this.commandLine.drainTimeSeconds * 1000,
       options.testOnly?.bindListener ?? null,
+      this.commandLine.drainStrategy,
     );
     this.admin = new AdminServer(this);
   }
@@ -202,7 +203,7 @@ export class EnvoyStandIn implements AdminView {
 
   private tlsStates(): ServerTlsState[] {
     const states: ServerTlsState[] = [];
-    for (const listener of this.listenerManager.activeConfigs()) {
+    for (const listener of this.listenerManager.liveConfigs()) {
       for (const chain of listener.allChains()) {
         const state = chain.tls?.state();
         if (state) states.push(state);

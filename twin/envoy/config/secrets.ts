@@ -1,8 +1,8 @@
 // Secrets as Envoy's secret manager keeps them: static ones from the bootstrap, dynamic ones from
 // SDS, one provider per name and config source, shared by every TLS context that names it. A
 // provider is warming until its first secret arrives; its init target is ready then, or when the
-// initial fetch times out or the stream fails (Envoy lets the listener start, and the filter chain
-// then resets connections). An update that does not load is rejected (NACK) and the last good
+// initial fetch times out (Envoy lets the listener start, and the filter chain then resets
+// connections). A failed stream is retried and does not end the wait. An update that does not load is rejected (NACK) and the last good
 // secret stays. SDS removals are ignored, as Envoy does.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { armInitialFetchTimeout, InitTarget } from '../init';
@@ -222,11 +222,11 @@ export class SecretManager {
       const mux: XdsMux = this.sources.secretStream(sdsConfig.api_config_source as JsonObject);
       const watch = mux.watch(TYPE_URL.secret, false, {
         onUpdate,
-        // Envoy lets the init target go on a failed fetch: the chain is then not served.
-        onStreamFailure: () => {
-          this.stats.counter(`${statPrefix}.update_failure`).inc();
-          provider.init.markReady();
-        },
+        // A failed stream is a ConnectionFailure: counted, retried, and the listener stays warming
+        // until the secret or the initial fetch timeout (source/extensions/config_subscription/grpc/
+        // grpc_subscription_impl.cc, onConfigUpdateFailed: "If init_fetch_timeout is non-zero,
+        // server will continue startup after it timeout").
+        onStreamFailure: () => this.stats.counter(`${statPrefix}.update_failure`).inc(),
       });
       watch.setNames([name]);
       provider.close = () => this.sources.release(mux);
@@ -241,9 +241,18 @@ export class SecretManager {
     for (const name of update.removed) {
       this.log.debug('secret', `Server sent a delta SDS update attempting to remove a resource (name: ${name}). Ignoring.`, 'source/common/secret/sds_api.cc:115');
     }
+    // On the provider's own stream the response must be exactly its secret; on ADS the stream is
+    // shared and each provider takes its own name (source/common/secret/sds_api.cc, onConfigUpdate
+    // and validateUpdateSize).
+    if (!provider.viaAds) {
+      const problem = this.ownStreamProblem(provider, update);
+      if (problem) {
+        this.stats.counter(`${statPrefix}.update_rejected`).inc();
+        throw new Error(problem);
+      }
+    }
     const mine = update.resources.filter((resource) => resource.name === provider.name);
     if (mine.length === 0) return;
-    if (update.resources.length > 1 && !this.sources.ads) throw new Error(`Unexpected SDS secrets length: ${update.resources.length}`);
     const resource = mine[0]!;
     try {
       provider.apply(resource.resource, resource.version || update.versionInfo);
@@ -253,6 +262,15 @@ export class SecretManager {
     }
     this.stats.counter(`${statPrefix}.update_success`).inc();
     this.log.debug('secret', `secret ${provider.name} updated (version ${resource.version || update.versionInfo})`, 'source/common/secret/sds_api.cc:86');
+  }
+
+  /** Why Envoy rejects a response on a secret's own SDS stream, or null. */
+  private ownStreamProblem(provider: SecretProvider, update: XdsUpdate): string | null {
+    const { resources } = update;
+    if (resources.length === 0) return update.removed.length > 0 ? null : `Missing SDS resources for ${provider.name} in onConfigUpdate()`;
+    if (resources.length !== 1) return `Unexpected SDS secrets length: ${resources.length}`;
+    const got = resources[0]!.name;
+    return got === provider.name ? null : `Unexpected SDS secret (expecting ${provider.name}): ${got}`;
   }
 
   private adsProviders(): SecretProvider[] {

@@ -15,6 +15,7 @@ import type { RouteManager, RouteProvider } from '../config/routes';
 import { durationMs, type InitTarget } from '../init';
 import type { Logger } from '../log';
 import type { JsonObject } from '../proto';
+import { ALWAYS_DRAIN, type DrainDecision } from '../listener/drain';
 import type { StatsStore } from '../stats';
 import { selectRoute, type CompiledRoute, type CompiledVirtualHost } from './router';
 import { failureReply, sendUpstream } from './upstream';
@@ -24,7 +25,8 @@ export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.ht
 
 export interface DownstreamInfo {
   secure: boolean;
-  peerCertificate: X509Certificate | null;
+  /** The certificates the client sent, leaf first; empty without a client certificate. */
+  peerChain: X509Certificate[];
   localCertificate: X509Certificate | null;
   remoteAddress: string;
 }
@@ -95,7 +97,13 @@ export class HttpConnectionManager {
   private readonly normalize: boolean;
   private readonly codecType: string;
   private readonly idleTimeoutMs: number;
-  private draining = false;
+  private readonly drainTimeoutMs: number;
+  /** Set once the chain drains: asked at each response whether this connection should close. */
+  private drainDecision: DrainDecision | null = null;
+  /** The connections it serves (the TLS or plain socket), to close when the drain time ends. */
+  private readonly connections = new Set<Duplex>();
+  /** HTTP/2 sessions that already got the shutdown notice. */
+  private readonly noticed = new WeakSet<http2.Http2Session>();
 
   constructor(
     readonly config: JsonObject,
@@ -116,6 +124,7 @@ export class HttpConnectionManager {
     this.normalize = config.normalize_path === true;
     this.codecType = String(config.codec_type ?? 'AUTO');
     this.idleTimeoutMs = durationMs((config.common_http_protocol_options as JsonObject | undefined)?.idle_timeout) ?? 3_600_000;
+    this.drainTimeoutMs = durationMs(config.drain_timeout) ?? 5_000;
   }
 
   get initTargets(): InitTarget[] {
@@ -125,6 +134,8 @@ export class HttpConnectionManager {
   /** Takes a connection (TLS already done, or plain text) and serves HTTP on it. */
   serve(socket: Duplex, info: DownstreamInfo, alpn: string | null): void {
     this.stats.counter(`${this.statPrefix}.downstream_cx_total`).inc();
+    this.connections.add(socket);
+    socket.once('close', () => this.connections.delete(socket));
     const handler = (req: Request, res: Response) => this.onRequest(req, res, info);
     // A server object per connection: it only parses, the connection is already accepted.
     const h2On = (stream: Duplex) => {
@@ -132,7 +143,7 @@ export class HttpConnectionManager {
       server.on('sessionError', () => undefined);
       server.on('session', (session) => {
         session.on('error', () => undefined);
-        if (this.draining) session.close();
+        if (this.drainDecision) session.close();
       });
       server.emit('connection', stream);
     };
@@ -167,9 +178,41 @@ export class HttpConnectionManager {
     socket.on('data', sniff);
   }
 
-  /** Stops keep-alive on new requests (drain). */
-  drain(): void {
-    this.draining = true;
+  /**
+   * The chain drains: from now on each response asks `decision` whether its connection should
+   * close (HTTP/1.1: `connection: close`; HTTP/2: GOAWAY). Idle connections are left alone until
+   * closeConnections(), as Envoy does (envoyproxy/envoy#14350).
+   */
+  drain(decision: DrainDecision = ALWAYS_DRAIN): void {
+    this.drainDecision ??= decision;
+  }
+
+  /** The drain time is over: every connection still open is closed (the listener manager's removeFilterChains). */
+  closeConnections(): void {
+    for (const connection of [...this.connections]) connection.destroy();
+  }
+
+  /**
+   * source/common/http/conn_manager_impl.cc (encodeHeaders, startDrainSequence): a response on a
+   * draining connection carries `connection: close` (HTTP/1.1), or the session gets a GOAWAY with
+   * the largest stream id now (shutdownNotice) and the final one after drain_timeout (HTTP/2).
+   */
+  private drainOnResponse(res: Response, headers: Record<string, string | string[]>): void {
+    if (!this.drainDecision) return;
+    if (res instanceof http.ServerResponse) {
+      if (!this.drainDecision()) return;
+      headers.connection = 'close';
+      this.stats.counter(`${this.statPrefix}.downstream_cx_drain_close`).inc();
+      return;
+    }
+    const session = res.stream.session;
+    if (!session || this.noticed.has(session) || !this.drainDecision()) return;
+    this.noticed.add(session);
+    this.stats.counter(`${this.statPrefix}.downstream_cx_drain_close`).inc();
+    session.goaway(http2.constants.NGHTTP2_NO_ERROR, 2 ** 31 - 1);
+    setTimeout(() => {
+      if (!session.destroyed && !session.closed) session.close();
+    }, this.drainTimeoutMs).unref();
   }
 
   close(): void {
@@ -185,7 +228,7 @@ export class HttpConnectionManager {
       date: new Date().toUTCString(),
       server: this.serverName,
     };
-    if (this.draining && res instanceof http.ServerResponse) headers.connection = 'close';
+    this.drainOnResponse(res, headers);
     this.stats.counter(`${this.statPrefix}.downstream_rq_${Math.floor(status / 100)}xx`).inc();
     writeHead(res, status, headers);
     res.end(body);
@@ -273,7 +316,7 @@ export class HttpConnectionManager {
       headers['x-request-id'] = crypto.randomUUID();
     }
     const incomingXfcc = req.headers[XFCC];
-    const xfcc = forwardedClientCert(this.xfccMode, typeof incomingXfcc === 'string' ? incomingXfcc : undefined, info.peerCertificate, info.localCertificate, this.xfccDetails);
+    const xfcc = forwardedClientCert(this.xfccMode, typeof incomingXfcc === 'string' ? incomingXfcc : undefined, info.peerChain, info.localCertificate, this.xfccDetails);
     if (xfcc === null) delete headers[XFCC];
     else headers[XFCC] = xfcc;
     if (timeoutMs !== null) headers['x-envoy-expected-rq-timeout-ms'] = String(timeoutMs);
@@ -359,7 +402,7 @@ export class HttpConnectionManager {
     }
     responseHeaders['x-envoy-upstream-service-time'] = String(Date.now() - started);
     responseHeaderOps(responseHeaders);
-    if (this.draining && res instanceof http.ServerResponse) responseHeaders.connection = 'close';
+    this.drainOnResponse(res, responseHeaders);
     try {
       writeHead(res, status, responseHeaders);
     } catch (error) {

@@ -1,6 +1,9 @@
 // x-forwarded-client-cert as Envoy's connection manager sets it (forward_client_cert_details and
 // set_current_client_cert_details). Istio's gateways use SANITIZE_SET with Subject, URI and DNS:
 // a mutual TLS client's certificate is described to the backend, anything a client sent is dropped.
+// Keys in Envoy's order (Cert, Chain, Subject, URI, DNS: http_connection_manager config.cc), URI=
+// even when the certificate has no URI SAN, Chain= the whole chain the client sent
+// (source/common/http/conn_manager_utility.cc, mutateXfccRequestHeader).
 import crypto, { type X509Certificate } from 'node:crypto';
 import type { JsonObject } from '../proto';
 import { subjectAltNameEntries } from '../tls/peer-verify';
@@ -21,39 +24,46 @@ export function rfc2253(nodeSubject: string): string {
     .join(',');
 }
 
-function currentElement(peer: X509Certificate, local: X509Certificate | null, details: JsonObject): string {
+const urlEncodedPem = (certificates: X509Certificate[]) => encodeURIComponent(certificates.map((certificate) => certificate.toString()).join(''));
+
+function currentElement(peerChain: X509Certificate[], local: X509Certificate | null, details: JsonObject): string {
+  const peer = peerChain[0]!;
   const parts: string[] = [];
   for (const san of local ? subjectAltNameEntries(local) : []) if (san.type === 'URI') parts.push(`By=${san.value}`);
   parts.push(`Hash=${crypto.createHash('sha256').update(peer.raw).digest('hex')}`);
-  if (details.cert === true) parts.push(`Cert="${encodeURIComponent(peer.toString())}"`);
-  if (details.chain === true) parts.push(`Chain="${encodeURIComponent(peer.toString())}"`);
+  if (details.cert === true) parts.push(`Cert="${urlEncodedPem([peer])}"`);
+  if (details.chain === true) parts.push(`Chain="${urlEncodedPem(peerChain)}"`);
   if ((details.subject as unknown) === true) parts.push(`Subject="${rfc2253(peer.subject).replace(/"/g, '\\"')}"`);
   const sans = subjectAltNameEntries(peer);
-  if (details.uri === true) for (const san of sans) if (san.type === 'URI') parts.push(`URI=${san.value}`);
+  if (details.uri === true) {
+    const uris = sans.filter((san) => san.type === 'URI');
+    if (uris.length === 0) parts.push('URI=');
+    for (const san of uris) parts.push(`URI=${san.value}`);
+  }
   if (details.dns === true) for (const san of sans) if (san.type === 'DNS') parts.push(`DNS=${san.value}`);
   return parts.join(';');
 }
 
-/** The XFCC header value to send upstream, or null to send none. */
+/** The XFCC header value to send upstream, or null to send none. peerChain: what the client sent, leaf first. */
 export function forwardedClientCert(
   mode: string,
   incoming: string | undefined,
-  peer: X509Certificate | null,
+  peerChain: X509Certificate[],
   local: X509Certificate | null,
   details: JsonObject,
 ): string | null {
   if (mode === 'ALWAYS_FORWARD_ONLY') return incoming ?? null;
   // Without a client certificate Envoy sanitizes whatever the mode.
-  if (!peer) return null;
+  if (peerChain.length === 0) return null;
   switch (mode) {
     case 'FORWARD_ONLY':
       return incoming ?? null;
     case 'APPEND_FORWARD': {
-      const current = currentElement(peer, local, details);
+      const current = currentElement(peerChain, local, details);
       return incoming ? `${incoming},${current}` : current;
     }
     case 'SANITIZE_SET':
-      return currentElement(peer, local, details);
+      return currentElement(peerChain, local, details);
     default:
       return null;
   }

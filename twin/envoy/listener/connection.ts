@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { StatsStore } from '../stats';
 import { peekClientHello, type ClientHello } from '../tls/client-hello';
 import { HandshakeGuard } from '../tls/handshake-guard';
+import { verifyClientChain } from '../tls/peer-verify';
 import { selectFilterChain } from './filter-chain-match';
 import type { ChainRuntime, ListenerConfig } from './listener-config';
 
@@ -78,13 +79,15 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
   if (!runtime) {
     stats.counter(`${prefix}.no_filter_chain_match`).inc();
     log.debug('conn_handler', `closing connection from ${raw.remoteAddress}: no matching filter chain found`, 'source/common/listener_manager/active_stream_listener_base.cc:46');
-    raw.destroy();
+    // Envoy closes the socket with the ClientHello tls_inspector peeked still unread in the kernel's
+    // buffer, so the kernel answers with a reset (RST), not a FIN; the ClientHello was read here.
+    raw.resetAndDestroy();
     return;
   }
   if (!runtime.tls) {
     if (bytes.length > 0) raw.unshift(bytes);
     raw.resume();
-    return serveHttp(runtime, raw, { secure: false, peerCertificate: null, localCertificate: null, remoteAddress: raw.remoteAddress ?? '' }, null, context);
+    return serveHttp(runtime, raw, { secure: false, peerChain: [], localCertificate: null, remoteAddress: raw.remoteAddress ?? '' }, null, context);
   }
   const state = runtime.tls.state();
   if (!state) {
@@ -127,11 +130,11 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     // Node's tls.Server clears this for the sockets it makes; http2 waits for it on any other.
     (socket as tls.TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
     const peer = socket.getPeerX509Certificate() ?? null;
-    // Node verifies client certificates only for sockets its own tls.Server made: check here too.
-    const verifyError = (socket as unknown as { _handle?: { verifyError?: () => unknown } })._handle?.verifyError?.();
-    // trust_chain_verification ACCEPT_UNTRUSTED: Envoy's verify callback lets an untrusted chain through.
-    if (state.requestCert && peer && verifyError && !state.policy?.acceptUntrusted) {
-      stats.counter(`${prefix}.ssl.fail_verify_error`).inc();
+    // What the guard could not read (a suite it does not decrypt) is judged here, after the fact.
+    const peerChain = peer ? presentedChain(socket) : [];
+    const verdict = state.policy && peer ? verifyClientChain(peerChain, state.policy) : { ok: true as const };
+    if (!verdict.ok) {
+      stats.counter(`${prefix}.ssl.${verdict.stat}`).inc();
       socket.destroy();
       raw.destroy();
       return;
@@ -144,11 +147,22 @@ export async function handleConnection(raw: net.Socket, listener: ListenerConfig
     serveHttp(
       runtime,
       socket,
-      { secure: true, peerCertificate: peer, localCertificate: local ? new X509Certificate(local.raw) : null, remoteAddress: raw.remoteAddress ?? '' },
+      { secure: true, peerChain: peerChain.map((der) => new X509Certificate(der)), localCertificate: local ? new X509Certificate(local.raw) : null, remoteAddress: raw.remoteAddress ?? '' },
       socket.alpnProtocol || null,
       context,
     );
   });
+}
+
+/** The certificates the client sent, leaf first (OpenSSL's store is empty, so nothing is added). */
+function presentedChain(socket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let certificate: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (certificate?.raw && !chain.some((seen) => seen.equals(certificate!.raw))) {
+    chain.push(certificate.raw);
+    certificate = certificate.issuerCertificate;
+  }
+  return chain;
 }
 
 function serveHttp(

@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import type { JsonObject } from '../proto';
 import { listenerStatPrefix, type StatsStore } from '../stats';
 import { DownstreamTlsContext } from '../tls/server-context';
+import type { DrainDecision } from './drain';
 import { checkDistinctMatches } from './filter-chain-match';
 
 const TLS_INSPECTOR = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
@@ -104,8 +105,8 @@ export class ListenerConfig {
     return [...this.chains, ...(this.defaultChain ? [this.defaultChain] : [])];
   }
 
-  drain(): void {
-    for (const chain of this.allChains()) chain.hcm?.drain();
+  drain(decision: DrainDecision): void {
+    for (const chain of this.allChains()) chain.hcm?.drain(decision);
   }
 
   close(): void {

@@ -4,6 +4,11 @@
 // address keeps its socket and the old version keeps serving until the new one is warm. Until the
 // server starts its workers nothing accepts connections. Each listener is applied or rejected on
 // its own: "Error adding/updating listener(s) <name>: <reason>" is the NACK.
+// Once the new version serves, the old one drains (source/common/listener_manager/
+// listener_manager_impl.cc): an update of filter chains only drains the chains that changed
+// (inPlaceFilterChainUpdate, drainFilterChains), any other update or a removal the whole old
+// listener (drainListener, with --drain-strategy); connections of drained chains close at their
+// next response and are closed when --drain-time-s is over.
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +16,8 @@ import { addressText, type Address } from '../address';
 import type { JsonObject } from '../proto';
 import { TYPE_URL, type XdsMux, type XdsUpdate } from '../xds';
 import { handleConnection } from './connection';
-import { ListenerConfig, type ListenerDeps } from './listener-config';
+import { ALWAYS_DRAIN, listenerDrainDecision, type DrainDecision } from './drain';
+import { ListenerConfig, type ChainRuntime, type ListenerDeps } from './listener-config';
 
 /** Test-only: where to bind a listener instead of its address (tests use 127.0.0.1:0). */
 export type BindOverride = (listenerName: string, address: Address) => Address;
@@ -28,6 +34,14 @@ interface Slot {
   server: net.Server | null;
   boundAddress: Address | null;
   sockets: Set<net.Socket>;
+  /** Previous versions whose drained chains still have connections (until the drain time ends). */
+  draining: ListenerConfig[];
+}
+
+/** Listener fields other than its filter chains (ListenerMessageUtil::filterChainOnlyChange). */
+function withoutFilterChains(config: JsonObject): string {
+  const { filter_chains: _chains, default_filter_chain: _default, filter_chain_matcher: _matcher, ...rest } = config;
+  return JSON.stringify(rest);
 }
 
 export class ListenerManager {
@@ -36,11 +50,14 @@ export class ListenerManager {
   private ldsVersion = '';
   private readonly startedAt = new Date();
   private draining = false;
+  /** Removed listeners whose last version still drains (their TLS contexts are alive until then). */
+  private readonly removedSlots = new Set<Slot>();
 
   constructor(
     private readonly deps: ListenerDeps,
     private readonly drainTimeMs: number,
     private readonly bindOverride: BindOverride | null,
+    private readonly drainStrategy = 'gradual',
   ) {}
 
   addStatic(configs: JsonObject[]): void {
@@ -53,7 +70,7 @@ export class ListenerManager {
   }
 
   private newSlot(name: string, dynamic: boolean, warming: ListenerConfig | null): Slot {
-    return { name, dynamic, active: null, activeVersion: '', activeUpdated: new Date(), warming, warmingVersion: '', error: null, server: null, boundAddress: null, sockets: new Set() };
+    return { name, dynamic, active: null, activeVersion: '', activeUpdated: new Date(), warming, warmingVersion: '', error: null, server: null, boundAddress: null, sockets: new Set(), draining: [] };
   }
 
   /** Subscribes to LDS; resolves when the first update is in and its listeners are warm. */
@@ -153,12 +170,33 @@ export class ListenerManager {
     if (slot.server && slot.boundAddress && addressText(slot.boundAddress) !== addressText(bind)) {
       this.closeSocket(slot);
     }
-    if (previous) {
-      previous.drain();
-      setTimeout(() => previous.close(), this.drainTimeMs).unref();
-    }
+    if (previous) this.drainPrevious(slot, previous, listener);
     this.gauges();
     if (!slot.server && !this.draining) await this.listen(slot, bind);
+  }
+
+  private drainPrevious(slot: Slot, previous: ListenerConfig, next: ListenerConfig): void {
+    const inPlace = withoutFilterChains(previous.config) === withoutFilterChains(next.config);
+    const kept = new Set(next.allChains().map((chain) => JSON.stringify(chain.config)));
+    const drained = inPlace ? previous.allChains().filter((chain) => !kept.has(JSON.stringify(chain.config))) : previous.allChains();
+    this.deps.log.debug('config', `draining ${drained.length} filter chains in listener ${slot.name}${inPlace ? ' (in place)' : ''}`);
+    this.drainChains(slot, previous, drained, inPlace ? ALWAYS_DRAIN : listenerDrainDecision(this.drainStrategy, this.drainTimeMs));
+  }
+
+  /** Drains these chains of a listener version; when the drain time is over, closes their connections and the version. */
+  private drainChains(slot: Slot, listener: ListenerConfig, chains: ChainRuntime[], decision: DrainDecision, extra: net.Socket[] = []): void {
+    for (const chain of chains) chain.hcm?.drain(decision);
+    slot.draining.push(listener);
+    const gauge = this.deps.stats.gauge('listener_manager.total_filter_chains_draining');
+    gauge.add(chains.length);
+    setTimeout(() => {
+      for (const chain of chains) chain.hcm?.closeConnections();
+      for (const socket of extra) socket.destroy();
+      listener.close();
+      slot.draining = slot.draining.filter((entry) => entry !== listener);
+      if (slot.draining.length === 0) this.removedSlots.delete(slot);
+      gauge.sub(chains.length);
+    }, this.drainTimeMs).unref();
   }
 
   private async listen(slot: Slot, address: Address): Promise<void> {
@@ -209,13 +247,11 @@ export class ListenerManager {
     this.closeSocket(slot);
     slot.warming?.close();
     const active = slot.active;
+    slot.active = null;
+    slot.warming = null;
+    if (active || slot.draining.length > 0) this.removedSlots.add(slot);
     if (active) {
-      active.drain();
-      const sockets = [...slot.sockets];
-      setTimeout(() => {
-        for (const socket of sockets) socket.destroy();
-        active.close();
-      }, this.drainTimeMs).unref();
+      this.drainChains(slot, active, active.allChains(), listenerDrainDecision(this.drainStrategy, this.drainTimeMs), [...slot.sockets]);
     }
     this.deps.stats.counter('listener_manager.listener_removed').inc();
     this.deps.log.info('config', `lds: remove listener '${name}'`, 'source/common/listener_manager/lds_api.cc:79');
@@ -238,9 +274,9 @@ export class ListenerManager {
     return out;
   }
 
-  /** Every TLS context in use, with its listener and chain, for /certs. */
-  activeConfigs(): ListenerConfig[] {
-    return [...this.slots.values()].flatMap((slot) => (slot.active ? [slot.active] : []));
+  /** Every listener version that holds TLS contexts: active, warming, draining (Envoy's /certs lists all contexts alive). */
+  liveConfigs(): ListenerConfig[] {
+    return [...this.slots.values(), ...this.removedSlots].flatMap((slot) => [...(slot.active ? [slot.active] : []), ...(slot.warming ? [slot.warming] : []), ...slot.draining]);
   }
 
   /** /drain_listeners: stop accepting (inbound only: listeners with traffic_direction INBOUND). */
@@ -248,7 +284,7 @@ export class ListenerManager {
     for (const slot of this.slots.values()) {
       const direction = (slot.active ?? slot.warming)?.config.traffic_direction;
       if (inboundOnly && direction !== 'INBOUND') continue;
-      slot.active?.drain();
+      slot.active?.drain(listenerDrainDecision(this.drainStrategy, this.drainTimeMs));
       this.closeSocket(slot);
     }
     if (!inboundOnly) this.draining = true;
@@ -285,12 +321,14 @@ export class ListenerManager {
   }
 
   async close(): Promise<void> {
-    for (const slot of this.slots.values()) {
+    for (const slot of [...this.slots.values(), ...this.removedSlots]) {
       this.closeSocket(slot);
       for (const socket of slot.sockets) socket.destroy();
       slot.active?.close();
       slot.warming?.close();
+      for (const listener of slot.draining) listener.close();
     }
     this.slots.clear();
+    this.removedSlots.clear();
   }
 }

@@ -93,6 +93,28 @@ export function withTlsParams(listener: JsonObject, params: JsonObject): JsonObj
   });
 }
 
+/**
+ * OPTIONAL_MUTUAL with subjectAltNames (or pins), as istiod writes it from the MUTUAL listener:
+ * require_client_certificate false, the checks in combined_validation_context.default_validation_context.
+ */
+export function withOptionalClientChecks(listener: JsonObject, defaults: JsonObject): JsonObject {
+  return variant(listener, (copy) => {
+    for (const context of tlsContexts(copy)) {
+      context.require_client_certificate = false;
+      ((context.common_tls_context as JsonObject).combined_validation_context as JsonObject).default_validation_context = defaults;
+    }
+  });
+}
+
+/** An initial_fetch_timeout on the certificate's SDS config (istiod sets none: Envoy's 15 s), so tests need not wait 15 s. */
+export function withSdsInitialFetchTimeout(listener: JsonObject, timeout: string): JsonObject {
+  return variant(listener, (copy) => {
+    for (const context of tlsContexts(copy)) {
+      for (const sds of (context.common_tls_context as JsonObject).tls_certificate_sds_secret_configs as JsonObject[]) (sds.sds_config as JsonObject).initial_fetch_timeout = timeout;
+    }
+  });
+}
+
 /** A listener Envoy rejects: its filter chain twice (two chains with the same match). */
 export function withDuplicateChain(listener: JsonObject): JsonObject {
   return variant(listener, (copy) => {

@@ -59,11 +59,16 @@ beforeAll(async () => {
   const [docChain, foreign, sameNames] = await Promise.all([makeDocChain(), makeDocChain({ namePrefix: 'Other ' }), makeDocChain()]);
   chain = docChain;
   const leaf = { issuer: chain.intermediate, subject: { CN: HOST }, dnsNames: [HOST], keyType: 'ecdsa' as const };
-  const [expired, serverOnly] = await Promise.all([
+  const [expired, serverOnly, encipherOnly, serverOnlyCa] = await Promise.all([
     issueCertificate({ ...leaf, extendedKeyUsage: ['clientAuth'], notBefore: new Date(Date.now() - 10 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) }),
     issueCertificate({ ...leaf, extendedKeyUsage: ['serverAuth'] }),
+    issueCertificate({ ...leaf, keyUsage: ['keyEncipherment'] }),
+    issueCertificate({ issuer: chain.intermediate, subject: { CN: 'Server-only CA' }, ca: {}, keyType: 'ecdsa', extendedKeyUsage: ['serverAuth'] }),
   ]);
-  Object.assign(clients, { valid: chain.client, foreign: foreign.client, sameNames: sameNames.client, expired, serverOnly });
+  // A client under a CA whose extendedKeyUsage leaves out clientAuth; it sends that CA along.
+  const underServerOnlyCa = await issueCertificate({ ...leaf, issuer: serverOnlyCa });
+  const viaServerOnlyCa = { certPem: underServerOnlyCa.certPem + serverOnlyCa.certPem, keyPem: underServerOnlyCa.keyPem };
+  Object.assign(clients, { valid: chain.client, foreign: foreign.client, sameNames: sameNames.client, expired, serverOnly, encipherOnly, viaServerOnlyCa });
   tmp = await mkdtemp(path.join(os.tmpdir(), 'guard-test-'));
   const files = await writeDocLayout(chain, tmp);
   guarded = await startGuardedServer();
@@ -83,6 +88,9 @@ describe('client certificate refusals', () => {
       foreign: 'unknown_ca',
       expired: 'certificate_expired',
       serverOnly: 'unsupported_certificate',
+      // The ssl_client purpose: the leaf's keyUsage, and every CA's extendedKeyUsage.
+      encipherOnly: 'unsupported_certificate',
+      viaServerOnlyCa: 'unsupported_certificate',
     };
     for (const [name, client] of Object.entries(clients)) {
       const [ours, openssl] = await Promise.all([call(guarded.port, client, tlsMax), call(oracle.port, client, tlsMax)]);

@@ -2,7 +2,11 @@
 // in trusted_ca (X509_V_FLAG_PARTIAL_CHAIN is on in Envoy, so an intermediate there is an anchor),
 // check CA flags, the client purpose, signatures and validity, then Envoy's own SAN and pin
 // checks. A failure carries the alert BoringSSL derives from the X509 error
-// (ssl_verify_alarm_type), e.g. unknown_ca for an issuer nobody trusts, and the Envoy counter.
+// (ssl_verify_alarm_type), e.g. unknown_ca for an issuer nobody trusts, or the one Envoy picks for
+// its own checks, and the Envoy counter (envoyproxy/envoy
+// source/common/tls/cert_validator/default_validator.cc, doVerifyCertChain and verifyCertificate).
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 import crypto, { X509Certificate } from 'node:crypto';
 import { stringMatcher, type StringMatch } from '../matchers';
 import type { JsonObject } from '../proto';
@@ -12,8 +16,10 @@ export const ALERTS = {
   unsupported_certificate: 43,
   certificate_revoked: 44,
   certificate_expired: 45,
+  certificate_unknown: 46,
   unknown_ca: 48,
   decrypt_error: 51,
+  bad_certificate_hash_value: 114,
 } as const;
 export type VerifyAlert = keyof typeof ALERTS;
 
@@ -25,6 +31,8 @@ export interface SanMatcher {
   /** DNS, URI, EMAIL, IP_ADDRESS, or null for any type (the deprecated match_subject_alt_names). */
   type: string | null;
   match: StringMatch;
+  /** The exact value, when the matcher is exact: DNS SANs then match as DNS names (wildcards). */
+  exact: string | null;
 }
 
 export interface ValidationPolicy {
@@ -47,10 +55,11 @@ const SAN_PREFIX: Record<string, string> = { DNS: 'DNS', URI: 'URI', EMAIL: 'ema
 export function validationPolicy(context: JsonObject, trustedCaPem: string): ValidationPolicy {
   const sanMatchers: SanMatcher[] = [];
   for (const typed of (context.match_typed_subject_alt_names as JsonObject[] | undefined) ?? []) {
-    sanMatchers.push({ type: String(typed.san_type ?? ''), match: stringMatcher((typed.matcher as JsonObject) ?? {}) });
+    const matcher = (typed.matcher as JsonObject | undefined) ?? {};
+    sanMatchers.push({ type: String(typed.san_type ?? ''), match: stringMatcher(matcher), exact: exactOf(matcher) });
   }
   for (const untyped of (context.match_subject_alt_names as JsonObject[] | undefined) ?? []) {
-    sanMatchers.push({ type: null, match: stringMatcher(untyped) });
+    sanMatchers.push({ type: null, match: stringMatcher(untyped), exact: exactOf(untyped) });
   }
   return {
     trusted: splitPemCertificates(trustedCaPem).map((pem) => new X509Certificate(pem)),
@@ -60,6 +69,28 @@ export function validationPolicy(context: JsonObject, trustedCaPem: string): Val
     hashPins: ((context.verify_certificate_hash as string[] | undefined) ?? []).map((hash) => String(hash).replaceAll(':', '').toLowerCase()),
     maxDepth: typeof context.max_verify_depth === 'number' ? context.max_verify_depth : 100,
   };
+}
+
+const exactOf = (matcher: JsonObject): string | null => (typeof matcher.exact === 'string' ? matcher.exact : null);
+
+/** SAN matchers or pins make a client certificate mandatory, unless ACCEPT_UNTRUSTED (default_validator.cc, initializeSslContexts). */
+export function requiresClientCertificate(policy: ValidationPolicy): boolean {
+  return !policy.acceptUntrusted && (policy.sanMatchers.length > 0 || policy.spkiPins.length > 0 || policy.hashPins.length > 0);
+}
+
+/**
+ * Envoy's Utility::dnsNameMatch (source/common/tls/utility.cc): case-insensitive, and a SAN
+ * `*.example.com` matches exactly one label in its place.
+ */
+export function dnsNameMatch(expected: string, san: string): boolean {
+  const name = expected.toLowerCase();
+  const pattern = san.toLowerCase();
+  if (name === pattern) return true;
+  if (pattern.length > 1 && pattern.startsWith('*.') && name.length > pattern.length - 1) {
+    const offset = name.length - pattern.length + 1;
+    return !name.slice(0, offset).includes('.') && name.slice(offset) === pattern.slice(1);
+  }
+  return false;
 }
 
 export function splitPemCertificates(pem: string): string[] {
@@ -78,10 +109,10 @@ export function verifyClientChain(chainDer: Buffer[], policy: ValidationPolicy, 
   }
   const leaf = presented[0];
   if (!leaf) return fail('bad_certificate', 'empty certificate chain');
-  if (!policy.acceptUntrusted) {
-    const chainOutcome = verifyChain(leaf, presented.slice(1), policy, now);
-    if (!chainOutcome.ok) return chainOutcome;
-  }
+  // ACCEPT_UNTRUSTED: verifyCertAndUpdateStatus returns allow_untrusted_certificate_ || success.
+  if (policy.acceptUntrusted) return { ok: true };
+  const chainOutcome = verifyChain(leaf, presented.slice(1), policy, now);
+  if (!chainOutcome.ok) return chainOutcome;
   return verifyEnvoyMatchers(leaf, policy);
 }
 
@@ -108,11 +139,21 @@ function verifyChain(leaf: X509Certificate, untrusted: X509Certificate[], policy
     }
     return fail('unknown_ca', 'X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   }
+  // BoringSSL's check_chain_extensions with the "ssl_client" purpose Envoy sets
+  // (X509_STORE_CTX_set_default): every issuer must be a CA, every certificate's
+  // extendedKeyUsage must allow clientAuth, and the leaf's keyUsage must allow digitalSignature or
+  // keyAgreement (crypto/x509/v3_purp.c, check_purpose_ssl_client). An issuer whose keyUsage lacks
+  // keyCertSign never got into the path: X509_check_issued (checkIssued) refuses it.
   for (const issuer of path.slice(1)) {
     if (!issuer.ca) return fail('unknown_ca', 'X509_V_ERR_INVALID_CA');
   }
-  const eku = leaf.keyUsage;
-  if (Array.isArray(eku) && eku.length > 0 && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) {
+  for (const certificate of path) {
+    const eku = certificate.keyUsage;
+    if (Array.isArray(eku) && eku.length > 0 && !eku.includes(CLIENT_AUTH) && !eku.includes(ANY_EKU)) {
+      return fail('unsupported_certificate', 'X509_V_ERR_INVALID_PURPOSE');
+    }
+  }
+  if (!keyUsageAllows(leaf, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement)) {
     return fail('unsupported_certificate', 'X509_V_ERR_INVALID_PURPOSE');
   }
   for (let depth = path.length - 1; depth >= 0; depth--) {
@@ -125,6 +166,12 @@ function verifyChain(leaf: X509Certificate, untrusted: X509Certificate[], policy
   return { ok: true };
 }
 
+/** Whether a certificate's keyUsage, if it has one, has any of these bits (ku_reject in v3_purp.c). */
+function keyUsageAllows(certificate: X509Certificate, bits: number): boolean {
+  const usage = new x509.X509Certificate(certificate.raw).getExtension(x509.KeyUsagesExtension);
+  return !usage || (usage.usages & bits) !== 0;
+}
+
 /** An issuer of `subject` among candidates: one whose key verifies it if any, else the first by name. */
 function pickIssuer(subject: X509Certificate, candidates: X509Certificate[]): X509Certificate | undefined {
   const named = candidates.filter((candidate) => subject.checkIssued(candidate));
@@ -134,16 +181,22 @@ function pickIssuer(subject: X509Certificate, candidates: X509Certificate[]): X5
 function verifyEnvoyMatchers(leaf: X509Certificate, policy: ValidationPolicy): VerifyOutcome {
   if (policy.sanMatchers.length > 0) {
     const sans = subjectAltNameEntries(leaf);
+    // san_matcher.cc: an exact matcher on a DNS SAN follows DNS matching (dnsNameMatch).
     const matched = policy.sanMatchers.some((matcher) =>
-      sans.some((san) => (matcher.type === null || SAN_PREFIX[matcher.type] === san.type) && matcher.match(san.value)),
+      sans.some(
+        (san) =>
+          (matcher.type === null || SAN_PREFIX[matcher.type] === san.type) &&
+          (san.type === 'DNS' && matcher.exact !== null ? dnsNameMatch(matcher.exact, san.value) : matcher.match(san.value)),
+      ),
     );
-    if (!matched) return fail('bad_certificate', 'verify cert failed: SAN matcher', 'fail_verify_san');
+    // doVerifyCertChain's default alert for Envoy's own checks is certificate_unknown.
+    if (!matched) return fail('certificate_unknown', 'verify cert failed: SAN matcher', 'fail_verify_san');
   }
   if (policy.spkiPins.length > 0 || policy.hashPins.length > 0) {
     const hash = crypto.createHash('sha256').update(leaf.raw).digest('hex');
     const spki = crypto.createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
     if (!policy.hashPins.includes(hash) && !policy.spkiPins.includes(spki)) {
-      return fail('bad_certificate', 'verify cert failed: cert hash and spki', 'fail_verify_cert_hash');
+      return fail('bad_certificate_hash_value', 'verify cert failed: cert hash and spki', 'fail_verify_cert_hash');
     }
   }
   return { ok: true };

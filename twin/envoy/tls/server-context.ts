@@ -16,7 +16,7 @@ import {
 } from '../config/secrets';
 import type { InitTarget } from '../init';
 import type { JsonObject } from '../proto';
-import { validationPolicy, type ValidationPolicy } from './peer-verify';
+import { requiresClientCertificate, validationPolicy, type ValidationPolicy } from './peer-verify';
 
 export interface ServerTlsState {
   secureContext: tls.SecureContext;
@@ -196,11 +196,16 @@ export class DownstreamTlsContext {
     } else if (this.inlineValidation) {
       validation = loadValidationContext(this.inlineValidation);
     }
-    const hasTrust = validation !== null && validation.trustedCas.length > 0;
+    // No CA in OpenSSL's store, ever: OpenSSL completes a chain it is not given from the store
+    // (auto-chain), BoringSSL never does, and Envoy sends exactly the configured chain (tls.crt).
+    // Client certificates are verified by peer-verify.ts (the handshake guard, and again once the
+    // handshake is done). Envoy puts trusted_ca in the verify store only, not in the CertificateRequest's
+    // CA list (source/common/tls/cert_validator/default_validator.cc, initializeSslContexts).
+    // An empty `ca` also keeps Node from loading its bundled roots.
     const secureContext = tls.createSecureContext({
       cert: certificates.map((certificate) => certificate.chainPem),
       key: certificates.map((certificate) => certificate.keyPem),
-      ...(hasTrust ? { ca: validation!.trustedCaPem } : {}),
+      ca: [],
       minVersion: this.params.minVersion,
       maxVersion: this.params.maxVersion,
       ciphers: this.params.ciphers,
@@ -211,12 +216,14 @@ export class DownstreamTlsContext {
       // Envoy sets X509_V_FLAG_PARTIAL_CHAIN: a trusted intermediate is an anchor.
       allowPartialTrustChain: true,
     } as tls.SecureContextOptions);
+    const policy = validation ? validationPolicy(validation.context, validation.trustedCaPem) : null;
     return {
       secureContext,
       requestCert: validation !== null,
-      rejectUnauthorized: this.requireClientCertificate,
+      // SSL_VERIFY_FAIL_IF_NO_PEER_CERT: require_client_certificate, or SAN matchers / pins.
+      rejectUnauthorized: this.requireClientCertificate || (policy !== null && requiresClientCertificate(policy)),
       alpn: this.alpn,
-      policy: validation ? validationPolicy(validation.context, validation.trustedCaPem) : null,
+      policy,
       certificates,
       validation,
     };
