@@ -27,9 +27,9 @@ describe('npm test without Docker (root, built binaries)', () => {
     expect(report.steps.filter((step) => step.status === 'failed').map((step) => `${step.id}: ${step.observed}`)).toEqual([]);
     expect(run.code).toBe(0);
     expect(report.target).toBe('twin');
-    expect(report.steps).toHaveLength(28);
+    expect(report.steps).toHaveLength(30);
     expect(report.steps.filter((step) => step.status === 'skipped').map((step) => step.id)).toEqual(['SG-B3', 'SG-T6']);
     expect(existsSync(path.join(tmp, 'reports', 'conformance.xml'))).toBe(true);
-    expect(run.stdout).toMatch(/conformance: 26 passed, 0 failed, 2 skipped/);
+    expect(run.stdout).toMatch(/conformance: 28 passed, 0 failed, 2 skipped/);
   }, 300_000);
 });

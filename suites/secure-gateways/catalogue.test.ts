@@ -7,8 +7,8 @@ import { libreSslBuild } from './steps/doc-curl';
 const CATALOGUE_IDS = [
   'SG-B1', 'SG-B2', 'SG-B3',
   'SG-C1',
-  'SG-S1', 'SG-S2', 'SG-S3', 'SG-S4', 'SG-S4-curl', 'SG-S5',
-  'SG-M1', 'SG-M2', 'SG-M3', 'SG-M3-curl', 'SG-M4', 'SG-M4-curl', 'SG-M5',
+  'SG-S1', 'SG-S2', 'SG-S3', 'SG-S4', 'SG-S4-curl', 'SG-S5', 'SG-S6',
+  'SG-M1', 'SG-M2', 'SG-M3', 'SG-M3-curl', 'SG-M4', 'SG-M4-curl', 'SG-M5', 'SG-M6',
   'SG-T1', 'SG-T2', 'SG-T3', 'SG-T4', 'SG-T5', 'SG-T6', 'SG-T7', 'SG-T8',
   'SG-X1', 'SG-X2', 'SG-X3',
 ];

@@ -67,7 +67,9 @@ describe('on the Envoy stand-in', () => {
 
 describe('on a gateway that never drains', () => {
   let server: http2.Http2SecureServer;
-  afterAll(() => server?.close());
+  afterAll(() => {
+    server?.close();
+  });
 
   test('SG-M6 fails: it keeps answering the old connection without a GOAWAY', async () => {
     server = http2.createSecureServer({ cert: chain.server.certPem + chain.intermediate.certPem, key: chain.server.keyPem }, (_req, res) => res.writeHead(418).end("I'm a teapot!"));
