@@ -27,8 +27,9 @@ describe('npm run cluster:up', () => {
     const run = await runScript('scripts/cluster-up.ts', ['--dry-run']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^cluster:up \(dry run\) for kind cluster cli-test on (linux|darwin)-(amd64|arm64): kind v0\.33\.0, Istio 1\.30\.4$/);
-    expect(lines[1]).toMatch(/^node image: kindest\/node:v1\.36\.4@sha256:[a-f0-9]{64} \(Kubernetes 1\.36, the newest that Istio 1\.30 supports\)$/);
+    expect(lines[0]).toMatch(/^cluster:up \(dry run\) for kind cluster cli-test on (linux|darwin)-(amd64|arm64): kind v0\.33\.0, Istio 1\.31\.1$/);
+    expect(lines[1]).toMatch(/^node image: kindest\/node:v1\.36\.4@sha256:[a-f0-9]{64} \(Kubernetes 1\.36, the newest that Istio 1\.31 supports\)$/);
+    expect(lines[2]).toBe("Istio images: docker.io/istio/{pilot,proxyv2}:1.31.1 (hub pinned in fixtures/istio/gateway-overlay.yaml, tag istioctl's version)");
     const steps = lines.filter((line) => /^ ?\d+\. /.test(line));
     expect(steps.map((line) => /kind (get clusters|export kubeconfig)|istioctl install|kubectl .*? (apply|rollout status|get service)/.exec(line)?.[0].replace(/--kubeconfig \S+ /, ''))).toEqual([
       'kind get clusters',

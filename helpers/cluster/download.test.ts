@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../config';
-import { ensureDownloaded, lookupCache, STAMP_FILE, toolDir, toolsRoot } from './download';
+import { ensureDownloaded, lookupCache, parsePublishedChecksum, STAMP_FILE, toolDir, toolsRoot } from './download';
 import { toolAsset, type ToolAsset } from './pins';
 import type { Platform } from './platform';
 
@@ -39,6 +39,15 @@ beforeAll(async () => {
   routes.set('/kubernetes-sigs/kind/releases/download/v9.9.9/kind-linux-amd64', kindBinary);
   routes.set('/kubernetes-sigs/kind/releases/download/v9.9.8/kind-linux-amd64', Buffer.from('not the file that was pinned'));
   routes.set('/istio/istio/releases/download/9.9.9/istioctl-9.9.9-linux-amd64.tar.gz', istioctlArchive);
+  // Releases without a pinned checksum, each with the .sha256 file Istio publishes beside the asset.
+  const release = (version: string) => `/istio/istio/releases/download/${version}/istioctl-${version}-linux-amd64.tar.gz`;
+  routes.set(release('9.9.6'), istioctlArchive);
+  routes.set(`${release('9.9.6')}.sha256`, Buffer.from(`${sha(istioctlArchive)}  istioctl-9.9.6-linux-amd64.tar.gz\n`));
+  routes.set(release('9.9.5'), istioctlArchive);
+  routes.set(`${release('9.9.5')}.sha256`, Buffer.from(`${sha('another archive')}  istioctl-9.9.5-linux-amd64.tar.gz\n`));
+  routes.set(release('9.9.4'), istioctlArchive);
+  routes.set(release('9.9.3'), istioctlArchive);
+  routes.set(`${release('9.9.3')}.sha256`, Buffer.from(`${sha(istioctlArchive)}  istioctl-9.9.3-osx.tar.gz\n`));
   server = http.createServer((request, response) => {
     requests.push(request.url ?? '');
     const body = routes.get(request.url ?? '');
@@ -153,5 +162,55 @@ describe('ensureDownloaded', () => {
     expect(binary).toBe(path.join(cacheDir, 'tools', 'istioctl@9.9.9', 'istioctl'));
     expect(execFileSync(binary, { encoding: 'utf8' })).toBe('client version: 9.9.9\n');
     expect((await readdir(path.dirname(binary))).sort()).toEqual([STAMP_FILE, 'istioctl']);
+  });
+});
+
+describe('istioctl against the checksum its release publishes (no pinned sha256)', () => {
+  const published = (version: string) => toolAsset('istioctl', platform, { ISTIO_VERSION: version, TOOLS_BASE_URL: base });
+  const assetPath = (version: string) => `/istio/istio/releases/download/${version}/istioctl-${version}-linux-amd64.tar.gz`;
+
+  test('fetches <asset>.sha256 first, verifies the archive against it, and stamps where it came from', async () => {
+    const binary = await ensureDownloaded(published('9.9.6'), { cacheDir });
+    expect(execFileSync(binary, { encoding: 'utf8' })).toBe('client version: 9.9.9\n'); // the one test archive
+    expect(requests).toEqual([`${assetPath('9.9.6')}.sha256`, assetPath('9.9.6')]);
+    const stamp = JSON.parse(await readFile(path.join(path.dirname(binary), STAMP_FILE), 'utf8')) as Record<string, string>;
+    expect(stamp).toMatchObject({ sha256: sha(istioctlArchive), sha256Source: 'published' });
+  });
+
+  test('an archive that does not match the published sha256 is refused, and nothing is kept', async () => {
+    const error = await failure(ensureDownloaded(published('9.9.5'), { cacheDir }));
+    expect(error.message).toBe(
+      `checksum mismatch for istioctl 9.9.5 from ${base}${assetPath('9.9.5')}: expected sha256 ${sha('another archive')} (published at ${base}${assetPath('9.9.5')}.sha256), ` +
+        `got ${sha(istioctlArchive)}; nothing was kept (a damaged download, a wrong mirror in TOOLS_BASE_URL, or a changed release)`,
+    );
+    expect(await leftovers()).toEqual([]);
+  });
+
+  test('a checksum file that cannot be fetched stops with one line before the archive is requested', async () => {
+    const error = await failure(ensureDownloaded(published('9.9.4'), { cacheDir }));
+    expect(error.message).toBe(
+      `could not fetch the published checksum of istioctl 9.9.4: HTTP 404 Not Found (${base}${assetPath('9.9.4')}.sha256); nothing was downloaded; ` +
+        'check the network or TOOLS_BASE_URL, or install istioctl 9.9.4 yourself on PATH, or set ISTIOCTL_SHA256 to the sha256 Istio publishes there',
+    );
+    expect(requests).not.toContain(assetPath('9.9.4'));
+    expect(await leftovers()).toEqual([]);
+  });
+
+  test('a checksum file for another asset is refused', async () => {
+    const error = await failure(ensureDownloaded(published('9.9.3'), { cacheDir }));
+    expect(error.message).toBe(
+      `the published checksum of istioctl 9.9.3 at ${base}${assetPath('9.9.3')}.sha256 is for istioctl-9.9.3-osx.tar.gz, not istioctl-9.9.3-linux-amd64.tar.gz; nothing was downloaded; check TOOLS_BASE_URL`,
+    );
+    expect(requests).not.toContain(assetPath('9.9.3'));
+  });
+});
+
+describe('parsePublishedChecksum', () => {
+  test('reads sha256sum output (text or binary mode) and a bare digest; refuses anything else', () => {
+    const digest = 'AB'.repeat(32);
+    expect(parsePublishedChecksum(`${digest}  istioctl-1.31.1-linux-amd64.tar.gz\n`, 'istioctl-1.31.1-linux-amd64.tar.gz')).toBe(digest.toLowerCase());
+    expect(parsePublishedChecksum(`${digest} *istioctl-1.31.1-osx.tar.gz`, 'istioctl-1.31.1-osx.tar.gz')).toBe(digest.toLowerCase());
+    expect(parsePublishedChecksum(digest, 'x')).toBe(digest.toLowerCase());
+    expect(parsePublishedChecksum('<html>Not Found</html>', 'x')).toEqual({ problem: 'holds no sha256 (expected "<64 hex digits>  <file name>")' });
   });
 });

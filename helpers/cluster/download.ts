@@ -12,7 +12,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import got, { HTTPError, RequestError } from 'got';
 import { UsageError } from '../config';
-import { missingChecksumLine, type ToolAsset } from './pins';
+import { checksumOrigin, missingChecksumLine, type ToolAsset } from './pins';
 import { formatBytes, formatDuration } from './progress';
 import { firstLine, run } from './run';
 
@@ -86,7 +86,7 @@ export async function ensureDownloaded(asset: ToolAsset, options: DownloadOption
 
 /** Downloads, verifies and installs `asset` into the cache (replacing a stale copy). */
 export async function download(asset: ToolAsset, options: DownloadOptions): Promise<string> {
-  const expected = asset.sha256;
+  const expected = asset.sha256 ?? (asset.sha256Url ? await fetchPublishedChecksum(asset, options) : undefined);
   if (!expected) throw new UsageError(missingChecksumLine(asset));
   const log = options.log ?? (() => {});
   const root = toolsRoot(options.cacheDir);
@@ -100,7 +100,7 @@ export async function download(asset: ToolAsset, options: DownloadOptions): Prom
     if (sha256 !== expected) {
       throw new UsageError(
         `checksum mismatch for ${asset.name} ${asset.version} from ${asset.url}: expected sha256 ${expected}` +
-          ` (${asset.sha256Source === 'setting' ? asset.sha256Setting : 'tools.json'}), got ${sha256}; nothing was kept` +
+          ` (${checksumOrigin(asset)}), got ${sha256}; nothing was kept` +
           ` (a damaged download, a wrong mirror in TOOLS_BASE_URL, or a changed release)`,
       );
     }
@@ -132,6 +132,41 @@ export async function download(asset: ToolAsset, options: DownloadOptions): Prom
   } finally {
     await rm(partial, { recursive: true, force: true });
   }
+}
+
+/**
+ * The sha256 a release publishes beside its asset: `sha256sum` output, "<64 hex>  <file name>".
+ * A file that cannot be fetched, or that names another asset, stops the download before it starts.
+ */
+export async function fetchPublishedChecksum(asset: ToolAsset, options: Pick<DownloadOptions, 'idleTimeoutMs' | 'signal'>): Promise<string> {
+  const at = asset.sha256Url!;
+  let body: string;
+  try {
+    body = await got(at, {
+      timeout: { request: options.idleTimeoutMs ?? 30_000 },
+      retry: { limit: 1 },
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).text();
+  } catch (error) {
+    throw new UsageError(
+      `could not fetch the published checksum of ${asset.name} ${asset.version}: ${describeFailure(error)} (${at}); nothing was downloaded; ` +
+        `${downloadAdvice(asset)}, or set ${asset.sha256Setting} to the sha256 Istio publishes there`,
+    );
+  }
+  const parsed = parsePublishedChecksum(body, path.posix.basename(new URL(asset.url).pathname));
+  if (typeof parsed !== 'string') {
+    throw new UsageError(`the published checksum of ${asset.name} ${asset.version} at ${at} ${parsed.problem}; nothing was downloaded; check TOOLS_BASE_URL`);
+  }
+  return parsed;
+}
+
+/** Reads `sha256sum` output for `fileName`; a bare digest is accepted too. */
+export function parsePublishedChecksum(body: string, fileName: string): string | { problem: string } {
+  const match = /^\s*([a-fA-F0-9]{64})(?:\s+\*?(\S+))?\s*$/m.exec(body);
+  if (!match) return { problem: 'holds no sha256 (expected "<64 hex digits>  <file name>")' };
+  const named = match[2];
+  if (named && path.posix.basename(named) !== fileName) return { problem: `is for ${named}, not ${fileName}` };
+  return match[1]!.toLowerCase();
 }
 
 async function fetchToFile(asset: ToolAsset, file: string, options: DownloadOptions): Promise<{ bytes: number; sha256: string; ms: number }> {

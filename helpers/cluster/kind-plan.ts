@@ -106,6 +106,11 @@ export function kindPlan(input: PlanInput): KindPlan {
   };
 }
 
+/** The image hub the gateway overlay pins (spec.hub), shown in the dry run. */
+export function overlayHub(file = fixtures.gatewayOverlay): string {
+  return String(parseDocument(readFileSync(file, 'utf8')).getIn(['spec', 'hub']));
+}
+
 /** The host port fixtures/kind/cluster.yaml maps the gateway's https NodePort to. */
 export function fixtureHostPort(file = fixtures.kindConfig): number {
   const doc = parseDocument(readFileSync(file, 'utf8'));

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { binaryPath } from '../../twin/build';
+import { installArgs } from '../../twin/istio/install';
 import { loadSettings } from '../config';
 import { fixtures, GATEWAY } from './kind-plan';
 import { nodeImageFor, pins } from './pins';
@@ -92,9 +93,18 @@ describe('fixtures/istio/gateway-overlay.yaml', () => {
     expect(volumes).toEqual((await chartGateway()).secretVolumes);
   });
 
-  test('leaves hub, tag and profile to the target that installs it', async () => {
+  test("pins the published hub (the source tree's default is a testing registry); tag and profile stay the installer's", async () => {
     const { spec } = await overlay();
-    expect([spec.hub, spec.tag, spec.profile]).toEqual([undefined, undefined, undefined]);
+    expect([spec.hub, spec.tag, spec.profile]).toEqual(['docker.io/istio', undefined, undefined]);
+    const profile = parse(await readFile(path.join(istioSource, 'manifests', 'profiles', 'default.yaml'), 'utf8')) as { spec: { hub: string } };
+    expect(profile.spec.hub).not.toBe(spec.hub); // without the pin, the install would depend on how istioctl was built
+  });
+
+  test("the twin's --set hub comes after the overlay, so its build's hub wins (istioctl: files < --set flags)", async () => {
+    const args = installArgs('/k', 'docker.io/istio', '1.31-dev');
+    expect(args.indexOf('--set')).toBeGreaterThan(args.indexOf(fixtures.gatewayOverlay));
+    const render = await readFile(path.join(istioSource, 'operator', 'pkg', 'render', 'manifest.go'), 'utf8');
+    expect(render).toContain('files (in order) < --set flags (in order)');
   });
 
   test("the chart and istioctl carry both values through: every key of a port, secret mounts optional", async () => {

@@ -14,8 +14,11 @@ describe('the pins file (tools.json)', () => {
     expect(release.nodeImages[release.defaultKubernetes]).toMatch(/^kindest\/node:v1\.\d+\.\d+@sha256:[a-f0-9]{64}$/);
   });
 
-  test('every supported Istio release has a pins entry and a Kubernetes version its node image comes from', () => {
+  test('supports one release per minor, the newest minor is the default, and each has a node image', () => {
     expect(pins.istio.supported).toContain(pins.istio.default);
+    const minors = pins.istio.supported.map((version) => version.split('.').slice(0, 2).join('.'));
+    expect(new Set(minors).size).toBe(minors.length);
+    expect(pins.istio.default).toBe(pins.istio.supported.at(-1));
     const nodeImages = pins.kind.releases[pins.kind.version]!.nodeImages;
     for (const version of pins.istio.supported) {
       expect(pins.istio.releases[version]).toBeDefined();
@@ -50,12 +53,18 @@ describe('toolAsset', () => {
     expect(asset.url).toBe('http://mirror.internal:8080/github/kubernetes-sigs/kind/releases/download/v0.33.0/kind-linux-amd64');
   });
 
-  test('an istioctl without a pinned checksum is marked missing, and the refusal names the setting and PATH', () => {
-    const asset = toolAsset('istioctl', platforms[0]!, { ISTIO_VERSION: '1.30.4' });
+  test('an istioctl without a pinned checksum is checked against the .sha256 its release publishes beside it', () => {
+    const asset = toolAsset('istioctl', platforms[0]!, { ISTIO_VERSION: '1.30.4', TOOLS_BASE_URL: 'http://mirror.internal' });
+    const url = 'http://mirror.internal/istio/istio/releases/download/1.30.4/istioctl-1.30.4-linux-amd64.tar.gz';
+    expect(asset).toMatchObject({ url, sha256: undefined, sha256Source: 'published', sha256Url: `${url}.sha256` });
+  });
+
+  test('a kind without a checksum is marked missing, and the refusal names the setting and PATH', () => {
+    const asset = toolAsset('kind', platforms[0]!, { KIND_VERSION: 'v0.99.0' });
     expect(asset).toMatchObject({ sha256: undefined, sha256Source: 'missing' });
     expect(missingChecksumLine(asset)).toBe(
-      'no published checksum pinned for istioctl 1.30.4 (linux-amd64) in helpers/cluster/tools.json; set ISTIOCTL_SHA256 to the sha256 published beside ' +
-        'https://github.com/istio/istio/releases/download/1.30.4/istioctl-1.30.4-linux-amd64.tar.gz, or install istioctl 1.30.4 yourself on PATH',
+      'no published checksum pinned for kind v0.99.0 (linux-amd64) in helpers/cluster/tools.json; set KIND_SHA256 to the sha256 published beside ' +
+        'https://github.com/kubernetes-sigs/kind/releases/download/v0.99.0/kind-linux-amd64, or install kind v0.99.0 yourself on PATH',
     );
   });
 
@@ -69,14 +78,15 @@ describe('toolAsset', () => {
 
 describe('nodeImageFor', () => {
   test('gives each Istio minor the newest Kubernetes it supports, from the pinned kind release', () => {
-    expect(nodeImageFor({ ISTIO_VERSION: '1.30.4' }).image).toMatch(/^kindest\/node:v1\.36\.4@sha256:/);
-    expect(nodeImageFor({ ISTIO_VERSION: '1.29.6' }).image).toMatch(/^kindest\/node:v1\.35\.8@sha256:/);
+    expect(nodeImageFor({ ISTIO_VERSION: '1.30.5' }).image).toMatch(/^kindest\/node:v1\.36\.4@sha256:/);
+    expect(nodeImageFor({ ISTIO_VERSION: '1.31.1' }).image).toMatch(/^kindest\/node:v1\.36\.4@sha256:/);
+    expect(nodeImageFor({}).why).toBe('Kubernetes 1.36, the newest that Istio 1.31 supports');
   });
 
   test("falls back to kind's default image for an Istio minor without a pin, and says so", () => {
-    const choice = nodeImageFor({ ISTIO_VERSION: '1.31.0' });
+    const choice = nodeImageFor({ ISTIO_VERSION: '1.32.0' });
     expect(choice.image).toMatch(/^kindest\/node:v1\.37\.0@sha256:/);
-    expect(choice.why).toContain('no Kubernetes version is pinned for Istio 1.31');
+    expect(choice.why).toContain('no Kubernetes version is pinned for Istio 1.32');
   });
 
   test('KIND_NODE_IMAGE wins; a kind version without node images needs it', () => {

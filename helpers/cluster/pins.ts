@@ -1,6 +1,8 @@
 // The kind target's pinned tools (tools.json), validated once, and what they mean for one machine:
 // which asset to download for this os/arch, from which base URL, checked against which sha256.
-// A checksum that tools.json does not pin is `undefined` here, and the downloader refuses it.
+// A checksum that tools.json does not pin is `undefined` here: for a tool whose releases publish a
+// `<asset>.sha256` beside each asset (istioctl) the downloader fetches that file and verifies
+// against it; for any other it refuses.
 import { z } from 'zod';
 import type { Settings } from '../config';
 import { UsageError } from '../config';
@@ -38,6 +40,7 @@ const pinsSchema = z.object({
     archive: z.literal('tar.gz'),
     binary: z.string(),
     kubernetes: z.record(minor, minor),
+    publishedChecksum: z.string(),
     releases: z.record(z.string(), z.object({ sha256: perPlatform })),
   }),
   httpbin: z.object({ image: z.string() }),
@@ -57,10 +60,12 @@ export interface ToolAsset {
   version: string;
   platform: Platform;
   url: string;
-  /** The pinned (or set) sha256 of the file at `url`; undefined: none known, do not download. */
+  /** The pinned (or set) sha256 of the file at `url`; undefined: read it from `sha256Url`, or refuse. */
   sha256: string | undefined;
-  /** Where the checksum came from, for messages. */
-  sha256Source: 'tools.json' | 'setting' | 'missing';
+  /** Where the checksum comes from, for messages ('published': the release's own `.sha256` file). */
+  sha256Source: 'tools.json' | 'setting' | 'published' | 'missing';
+  /** The checksum file the release publishes beside the asset, when the tool has one. */
+  sha256Url?: string;
   /** The setting that supplies a checksum tools.json lacks. */
   sha256Setting: 'KIND_SHA256' | 'ISTIOCTL_SHA256';
   archive: 'none' | 'tar.gz';
@@ -104,12 +109,13 @@ export function toolAsset(name: ToolName, platform: Platform, settings: ToolSett
   }
   const version = istioVersion(settings);
   const pinned = pins.istio.releases[version]?.sha256[platform.key] ?? undefined;
+  const url = fill(pins.istio.url, { base, version, os: platform.os, arch: platform.arch, platform: pins.istio.platforms[platform.key] });
   return {
     name,
     version,
     platform,
-    url: fill(pins.istio.url, { base, version, os: platform.os, arch: platform.arch, platform: pins.istio.platforms[platform.key] }),
-    ...checksum(pinned, settings.ISTIOCTL_SHA256),
+    url,
+    ...checksum(pinned, settings.ISTIOCTL_SHA256, fill(pins.istio.publishedChecksum, { url })),
     sha256Setting: 'ISTIOCTL_SHA256',
     archive: pins.istio.archive,
     binary: pins.istio.binary,
@@ -117,11 +123,29 @@ export function toolAsset(name: ToolName, platform: Platform, settings: ToolSett
 }
 
 // A pinned checksum wins over the setting: the setting is for versions tools.json does not pin,
-// and must not quietly replace a published value.
-function checksum(pinned: string | undefined, fromSetting: string | undefined): Pick<ToolAsset, 'sha256' | 'sha256Source'> {
+// and must not quietly replace a published value. Without either, a tool whose release publishes
+// a checksum file is checked against that file (fetched before the asset), never left unchecked.
+function checksum(
+  pinned: string | undefined,
+  fromSetting: string | undefined,
+  publishedAt?: string,
+): Pick<ToolAsset, 'sha256' | 'sha256Source' | 'sha256Url'> {
   if (pinned) return { sha256: pinned, sha256Source: 'tools.json' };
   if (fromSetting) return { sha256: fromSetting, sha256Source: 'setting' };
+  if (publishedAt) return { sha256: undefined, sha256Source: 'published', sha256Url: publishedAt };
   return { sha256: undefined, sha256Source: 'missing' };
+}
+
+/** Where an asset's checksum comes from, in words, for messages and the plan. */
+export function checksumOrigin(asset: ToolAsset): string {
+  switch (asset.sha256Source) {
+    case 'setting':
+      return asset.sha256Setting;
+    case 'published':
+      return `published at ${asset.sha256Url}`;
+    default:
+      return 'tools.json';
+  }
 }
 
 /** The one line that refuses an asset without a checksum. */

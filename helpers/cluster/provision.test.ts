@@ -140,9 +140,11 @@ describe('startKindTarget', () => {
     expect(await commands()).toEqual([]);
   });
 
-  test('an istioctl version without a pinned checksum (and none on PATH) is refused before anything runs', async () => {
+  test("an istioctl without a pinned checksum whose published .sha256 cannot be fetched stops before anything runs", async () => {
     const noIstioctl: ToolProbe = { which: async (name) => (name === 'istioctl' ? undefined : path.join(bin, name)), version: machineProbe.version };
-    await expect(startKindTarget(settings(), { log: () => {}, checks, probe: noIstioctl, platform })).rejects.toThrow(/^no published checksum pinned for istioctl 1\.30\.4 \(linux-amd64\)/);
+    await expect(startKindTarget(settings({ TOOLS_BASE_URL: 'http://127.0.0.1:9' }), { log: () => {}, checks, probe: noIstioctl, platform })).rejects.toThrow(
+      /^could not fetch the published checksum of istioctl 1\.30\.4: ECONNREFUSED \(http:\/\/127\.0\.0\.1:9\/istio\/istio\/releases\/download\/1\.30\.4\/istioctl-1\.30\.4-linux-amd64\.tar\.gz\.sha256\); nothing was downloaded/,
+    );
     expect(await commands()).toEqual([]);
   });
 
@@ -160,6 +162,7 @@ describe('dry run and cluster:down', () => {
     const lines = await dryRunLines(settings(), { probe, platform });
     const text = lines.join('\n');
     expect(lines[0]).toBe('cluster:up (dry run) for kind cluster conformance-test on linux-amd64: kind v0.33.0, Istio 1.30.4');
+    expect(lines[2]).toBe("Istio images: docker.io/istio/{pilot,proxyv2}:1.30.4 (hub pinned in fixtures/istio/gateway-overlay.yaml, tag istioctl's version)");
     expect(text).toContain(`kind v0.33.0: ${path.join(bin, 'kind')} (on PATH)`);
     const order = ['kind get clusters', 'kind export kubeconfig', 'kind create cluster', 'istioctl install', ' apply ', 'deployment/istiod', 'deployment/istio-ingressgateway', 'deployment/httpbin', 'jsonpath'];
     const positions = order.map((needle) => text.indexOf(needle));

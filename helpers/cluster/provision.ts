@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Settings } from '../config';
 import { toolDir } from './download';
-import { fixtures, GATEWAY, kindConfigFor, kindPlan, shellLine, type Command, type KindPlan } from './kind-plan';
+import { fixtures, GATEWAY, kindConfigFor, kindPlan, overlayHub, shellLine, type Command, type KindPlan } from './kind-plan';
 import { istioVersion, kindVersion, nodeImageFor, pins, type NodeImageChoice } from './pins';
 import { currentPlatform, type Platform } from './platform';
 import { checkKindPrerequisites, machineChecks, sentence, type MachineChecks } from './prerequisites';
@@ -109,6 +109,7 @@ export async function dryRunLines(settings: KindSettings, options: Omit<KindOpti
   const lines = [
     `cluster:up (dry run) for kind cluster ${plan.clusterName} on ${platform.key}: kind ${kindVersion(settings)}, Istio ${istioVersion(settings)}`,
     `node image: ${nodeImage.image} (${nodeImage.why})`,
+    `Istio images: ${overlayHub()}/{pilot,proxyv2}:${istioVersion(settings)} (hub pinned in fixtures/istio/gateway-overlay.yaml, tag istioctl's version)`,
     'tools:',
     `  ${describeToolPlan(tools.kind)}`,
     `  ${describeToolPlan(tools.istioctl)}`,

@@ -53,10 +53,17 @@ describe('planTool', () => {
     expect(describeToolPlan(plan)).toContain('download https://github.com/kubernetes-sigs/kind/releases/download/v0.33.0/kind-linux-amd64, check sha256 aee61515');
   });
 
-  test('refuses an istioctl whose checksum is not pinned, and carries the line', async () => {
+  test('plans an istioctl without a pinned checksum as a download checked against the release\'s .sha256', async () => {
     const plan = await planTool('istioctl', { settings: { ...settings, CACHE_DIR: cacheDir }, platform, probe: probe({}) });
+    expect(plan.source).toBe('download');
+    const url = 'https://github.com/istio/istio/releases/download/1.30.4/istioctl-1.30.4-linux-amd64.tar.gz';
+    expect(describeToolPlan(plan)).toBe(`istioctl 1.30.4: download ${url}, check it against the sha256 published at ${url}.sha256 (fetched first)`);
+  });
+
+  test('refuses a kind without any checksum, and carries the line', async () => {
+    const plan = await planTool('kind', { settings: { ...settings, CACHE_DIR: cacheDir, KIND_VERSION: 'v0.99.0' }, platform, probe: probe({}) });
     expect(plan.source).toBe('refused');
-    await expect(ensureTool(plan, { cacheDir })).rejects.toThrow(/^no published checksum pinned for istioctl 1\.30\.4/);
+    await expect(ensureTool(plan, { cacheDir })).rejects.toThrow(/^no published checksum pinned for kind v0\.99\.0/);
   });
 
   test('finds a verified copy in the cache without asking for a checksum again', async () => {

@@ -1,10 +1,11 @@
 // Where each tool of the kind target comes from: the one on PATH when it is the pinned version,
-// else the verified copy in the cache, else a download (only with a pinned or set checksum).
+// else the verified copy in the cache, else a download (only with a pinned or set checksum, or the
+// checksum file the release publishes beside the asset).
 // planTool() decides without side effects (the dry run prints it); ensureTool() carries it out.
 import { which } from 'zx';
 import { UsageError, type Settings } from '../config';
 import { ensureDownloaded, lookupCache, type DownloadOptions } from './download';
-import { missingChecksumLine, toolAsset, type ToolAsset, type ToolName } from './pins';
+import { checksumOrigin, missingChecksumLine, toolAsset, type ToolAsset, type ToolName } from './pins';
 import type { Platform } from './platform';
 import { run } from './run';
 
@@ -75,7 +76,7 @@ export async function planTool(name: ToolName, context: PlanContext): Promise<To
   const cached = await lookupCache(asset, context.settings.CACHE_DIR);
   const withNote = note ? { note } : {};
   if (cached.state === 'hit') return { source: 'cache', binary: cached.binary, asset, ...withNote };
-  if (!asset.sha256) return { source: 'refused', asset, reason: missingChecksumLine(asset), ...withNote };
+  if (!asset.sha256 && !asset.sha256Url) return { source: 'refused', asset, reason: missingChecksumLine(asset), ...withNote };
   return { source: 'download', asset, ...withNote };
 }
 
@@ -102,7 +103,9 @@ export function describeToolPlan(plan: ToolPlan): string {
     case 'cache':
       return `${what}: ${plan.binary} (cached, sha256 verified when downloaded)${note}`;
     case 'download':
-      return `${what}: download ${plan.asset.url}, check sha256 ${plan.asset.sha256} (${plan.asset.sha256Source === 'setting' ? plan.asset.sha256Setting : 'tools.json'})${note}`;
+      return plan.asset.sha256
+        ? `${what}: download ${plan.asset.url}, check sha256 ${plan.asset.sha256} (${checksumOrigin(plan.asset)})${note}`
+        : `${what}: download ${plan.asset.url}, check it against the sha256 ${checksumOrigin(plan.asset)} (fetched first)${note}`;
     case 'refused':
       return `${what}: not fetched, no published checksum pinned for ${plan.asset.platform.key} (see STOP)${note}`;
   }

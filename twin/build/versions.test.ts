@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { run } from '../../helpers/cluster/run';
 import { UsageError } from '../../helpers/config';
 import { istioRelease, loadVersions, parseVersions, VERSIONS_FILE } from './versions';
 
@@ -51,4 +53,20 @@ describe('twin/versions.json', () => {
       expect((error as Error).message).not.toContain('\n');
     }
   });
+});
+
+// The default Istio build's label against the commit's own VERSION file, read from the Go module
+// cache (go mod download, no build): Istio's Makefile.core.mk stamps a build of a commit whose
+// VERSION file says X as "X-dev" (`VERSION := $(VERSION_FROM_FILE)-dev`); its CI's dev builds of
+// master take the same X (prow/release-commit.sh: `$(cat VERSION).0-alpha.<commit>`, alias X-dev).
+describe("the default Istio build's label", () => {
+  test("is the commit's VERSION file plus -dev, as Istio's Makefile stamps it", async () => {
+    const { release } = istioRelease(loadVersions());
+    const download = await run(['go', 'mod', 'download', '-json', `${release.module}@${release.version}`], { timeoutMs: 600_000, cwd: '/' });
+    expect(download.exitCode).toBe(0);
+    const source = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+    const fromFile = readFileSync(path.join(source, 'VERSION'), 'utf8').trim();
+    expect(readFileSync(path.join(source, 'Makefile.core.mk'), 'utf8')).toContain('VERSION := $(VERSION_FROM_FILE)-dev');
+    expect([release.buildVersion, release.tag]).toEqual([`${fromFile}-dev`, `${fromFile}-dev`]);
+  }, 600_000);
 });
