@@ -1,10 +1,10 @@
 // Writes the doc's layout into a folder a person named, all or nothing: the four folders are
 // written into a staging folder beside them and renamed into place, so a failure never leaves a
 // half-written layout; an existing layout (its root CA key among it) is replaced only when asked.
-import { constants } from 'node:fs';
-import { access, chmod, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../config';
+import { folderProblem, pathKind } from '../writable-folder';
 import { docLayoutPaths, writeDocLayout } from './layout';
 import type { DocChain, DocLayout } from './types';
 
@@ -19,12 +19,11 @@ export interface ReplaceOptions {
 }
 
 async function kindOf(file: string, label: string): Promise<'dir' | 'other' | 'missing'> {
-  try {
-    return (await lstat(file)).isDirectory() ? 'dir' : 'other';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+  const kind = await pathKind(file).catch((error: unknown) => {
     throw unusable(label, file, error);
-  }
+  });
+  if (kind === 'under-file') throw new UsageError(`${label} ${file}: a part of it is a file, not a folder; name a folder`);
+  return kind;
 }
 
 /** One line for a folder that cannot be made or written, from the system's error code. */
@@ -72,12 +71,8 @@ export async function checkLayoutTarget(outDir: string, options: ReplaceOptions 
   const out = path.resolve(outDir);
   const outKind = await kindOf(out, label);
   if (outKind === 'other') throw new UsageError(`${label} ${out}: it is a file, not a folder; name a folder`);
-  let existing = out;
-  while ((await kindOf(existing, label)) === 'missing') existing = path.dirname(existing);
-  if ((await kindOf(existing, label)) !== 'dir') throw new UsageError(`${label} ${out}: ${existing} is a file, not a folder; name a folder`);
-  await access(existing, constants.W_OK).catch((error: unknown) => {
-    throw unusable(label, existing, error);
-  });
+  const problem = await folderProblem(out);
+  if (problem) throw new UsageError(`${label} ${out}: ${problem}; name a folder you can write`);
   const present: string[] = [];
   if (outKind === 'dir') for (const name of LAYOUT_FOLDERS) if ((await kindOf(path.join(out, name), label)) !== 'missing') present.push(name);
   if (present.length > 0 && !options.force) {
