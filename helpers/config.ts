@@ -108,6 +108,7 @@ const settingsShape = {
   INGRESS_ADDRESS: z
     .string()
     .regex(/^[^:\s]+:\d{1,5}$/, 'host:port, e.g. 172.18.0.2:31443')
+    .refine((address) => Number(address.split(':')[1]) >= 1 && Number(address.split(':')[1]) <= 65535, 'host:port with a port from 1 to 65535, e.g. 172.18.0.2:31443')
     .optional(),
 } as const;
 

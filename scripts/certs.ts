@@ -10,6 +10,8 @@ import { certificateSummary, checkLayoutTarget, docFiles, formatDn, makeDocChain
 /** A flag checked by the rule of the setting that gives its default, so the two cannot drift. */
 function asSetting<N extends 'HOST' | 'KEY_TYPE' | 'RSA_BITS'>(name: N): (raw: string) => Settings[N] {
   return (raw) => {
+    // An empty value would read as "unset" and quietly become the default.
+    if (raw.trim() === '') throw new InvalidArgumentError('it is empty: give a value or leave the flag out');
     try {
       return loadSettings({ [name]: raw })[name];
     } catch (error) {
