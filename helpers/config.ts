@@ -81,7 +81,7 @@ const settingsShape = {
   // the doc's host and certificates
   HOST: z.string().refine(isDnsName, DNS_NAME_RULE).default('httpbin.example.com'),
   KEY_TYPE: z.enum(['rsa', 'ecdsa']).default('rsa'),
-  RSA_BITS: z.coerce.number().int().refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
+  RSA_BITS: z.coerce.number({ error: '2048, 3072 or 4096' }).int({ error: '2048, 3072 or 4096' }).refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
   WAIT_BUDGET_MS: ms(1).default(120_000),
   REQUEST_TIMEOUT_MS: ms(1).default(1_000),

@@ -18,6 +18,9 @@ interface Flags {
   bodyLimit?: string;
 }
 
+/** The probe holds at most this much body in memory (1 GiB). */
+const MAX_BODY_LIMIT = 2 ** 30;
+
 runMain(async () => {
   const settings = loadSettings();
   const program = new Command('probe')
@@ -71,9 +74,6 @@ function readPem(flag: string, file: string | undefined): string | undefined {
     throw new UsageError(`${flag} ${file}: ${why}`);
   }
 }
-
-/** The probe holds at most this much body in memory (1 GiB). */
-const MAX_BODY_LIMIT = 2 ** 30;
 
 function wholeNumber(flag: string, text: string, max: number): number {
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
