@@ -9,7 +9,36 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const positiveMs = z.coerce.number().int().positive();
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer one fires after 1 ms. */
+export const TIMER_LIMIT_MS = 2 ** 31 - 1;
+
+/** A whole number in [min, max], and a message that states the range for every wrong value. */
+function wholeNumber(min: number, max: number, unit = '') {
+  const accepted = { error: `a whole number from ${min} to ${max}${unit}` };
+  return z.coerce.number(accepted).int(accepted).min(min, accepted).max(max, accepted);
+}
+
+/** A time in ms: 1 (or `min`) up to Node's timer limit unless a smaller `max` is given. */
+const ms = (min: number, max = TIMER_LIMIT_MS) => wholeNumber(min, max, ' (milliseconds)');
+
+/** The folder a person ran `npm run …` in: npm runs scripts from the package's folder and says where in INIT_CWD. */
+export function userFolder(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD || process.cwd();
+}
+
+/** A path given by a person, made absolute from the folder they ran the command in. */
+export function fromUserFolder(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(userFolder(env), text);
+}
+
+/** What HOST and --host accept, in words. */
+export const DNS_NAME_RULE = 'a DNS name: labels of 1 to 63 letters, digits or hyphens (not at either end), dot-separated, 253 characters at most';
+
+/** RFC 1123 host names, as certificates' DNS SANs and Kubernetes hosts take them. */
+export function isDnsName(text: string): boolean {
+  if (text.length === 0 || text.length > 253) return false;
+  return text.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
+}
 
 // The environment variables and what they hold. Add new settings here, one line each, in the
 // section of their concern; `describeSettings()` lists them for --help and the README.
@@ -22,10 +51,11 @@ const settingsShape = {
   // run waits for another run's lock (0: refuse at once); the gateway (unset: detected)
   KUBE_CONTEXT: z.string().min(1).optional(),
   ALLOW_CONTEXT: z.string().min(1).optional(),
-  LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  LOCK_WAIT_MS: ms(0, 3_600_000).default(0),
   GATEWAY_NAMESPACE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a namespace name').optional(),
   GATEWAY_SERVICE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a Service name').optional(),
   // where the suite writes
+  // (a relative value is read from the user's folder, see PATH_SETTINGS)
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'istio-gateway-conformance')),
   REPORT_DIR: z.string().default('reports'),
   // the twin's Istio build: a release name from twin/versions.json (default: the file's default)
@@ -34,8 +64,8 @@ const settingsShape = {
   // takes up to about a minute), and the first crash-loop back-off (the kubelet's 10 s)
   // The twin's preflight installs missing Debian packages (root, apt-get) unless this says never.
   INSTALL_PACKAGES: z.enum(['auto', 'never']).default('auto'),
-  TWIN_VOLUME_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
-  TWIN_RESTART_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  TWIN_VOLUME_SYNC_MS: ms(0, 600_000).default(2_000),
+  TWIN_RESTART_BACKOFF_MS: ms(0, 300_000).default(10_000),
   // which flavour of the doc: file-mount (verbatim) or sds (credentialName); auto detects
   PROFILE: z.enum(['auto', 'file-mount', 'sds']).default('auto'),
   // the kind target (helpers/cluster; pins in helpers/cluster/tools.json, unset = the pinned value)
@@ -43,7 +73,7 @@ const settingsShape = {
   KIND_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'a kind release, e.g. v0.33.0').optional(),
   KIND_NODE_IMAGE: z.string().regex(/^\S+:\S+$/, 'an image reference, e.g. kindest/node:v1.36.4@sha256:…').optional(),
   KIND_CLUSTER_NAME: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$/, 'a lowercase DNS label').default('istio-gateway-conformance'),
-  KIND_HTTPS_HOST_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  KIND_HTTPS_HOST_PORT: wholeNumber(1, 65535, ' (a TCP port)').default(8443),
   KEEP_CLUSTER: z.enum(['true', 'false']).default('false'),
   // where tools are downloaded from (a mirror of github.com's release paths), and checksums for
   // versions whose published sha256 is not pinned (for this machine's os/arch)
@@ -51,17 +81,17 @@ const settingsShape = {
   KIND_SHA256: z.string().regex(/^[a-f0-9]{64}$/, '64 lowercase hex digits').optional(),
   ISTIOCTL_SHA256: z.string().regex(/^[a-f0-9]{64}$/, '64 lowercase hex digits').optional(),
   // the doc's host and certificates
-  HOST: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a DNS name').default('httpbin.example.com'),
+  HOST: z.string().refine(isDnsName, DNS_NAME_RULE).default('httpbin.example.com'),
   KEY_TYPE: z.enum(['rsa', 'ecdsa']).default('rsa'),
-  RSA_BITS: z.coerce.number().int().refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
+  RSA_BITS: z.coerce.number({ error: '2048, 3072 or 4096' }).int({ error: '2048, 3072 or 4096' }).refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
-  WAIT_BUDGET_MS: positiveMs.default(120_000),
-  REQUEST_TIMEOUT_MS: positiveMs.default(1_000),
+  WAIT_BUDGET_MS: ms(1).default(120_000),
+  REQUEST_TIMEOUT_MS: ms(1).default(1_000),
   // the highest TLS version the suite's client offers (1.2: MUTUAL then refuses with handshake_failure)
   TLS_MAX: z.enum(['1.2', '1.3']).optional(),
   // TLS 1.3: how long the probe reads before writing, so a post-handshake alert is not lost
-  PROBE_ACCEPT_WINDOW_MS: z.coerce.number().int().min(0).default(300),
-  CONVERGE: z.coerce.number().int().min(1).max(20).default(3),
+  PROBE_ACCEPT_WINDOW_MS: ms(0, 60_000).default(300),
+  CONVERGE: wholeNumber(1, 20, ' (passes in a row)').default(3),
   // how a conformance run proceeds: only some steps (comma-separated IDs), stop at the first failure
   ONLY_STEPS: z
     .string()
@@ -80,6 +110,7 @@ const settingsShape = {
   INGRESS_ADDRESS: z
     .string()
     .regex(/^[^:\s]+:\d{1,5}$/, 'host:port, e.g. 172.18.0.2:31443')
+    .refine((address) => Number(address.split(':')[1]) >= 1 && Number(address.split(':')[1]) <= 65535, 'host:port with a port from 1 to 65535, e.g. 172.18.0.2:31443')
     .optional(),
 } as const;
 
@@ -96,18 +127,36 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     picked[name] = value === '' ? undefined : value;
   }
   const parsed = settingsSchema.safeParse(picked);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return withUserPaths(parsed.data, picked, env);
   const issue = parsed.error.issues[0]!;
   const name = String(issue.path[0]);
   throw new UsageError(`setting ${name}=${JSON.stringify(picked[name])} is not accepted: ${acceptedText(issue)}`);
 }
 
+/** Settings that hold paths (KUBECONFIG: a list, as PATH): a value given is read from the user's folder. */
+const PATH_SETTINGS = ['CACHE_DIR', 'REPORT_DIR', 'CERT_DIR', 'KUBECONFIG'] as const;
+
+function withUserPaths(settings: Settings, given: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Settings {
+  const resolved = { ...settings };
+  for (const name of PATH_SETTINGS) {
+    const value = given[name];
+    if (value === undefined) continue; // a default stays as it is (REPORT_DIR: the package's reports/)
+    resolved[name] = value
+      .split(path.delimiter)
+      .map((one) => (one ? fromUserFolder(one, env) : one))
+      .join(path.delimiter);
+  }
+  return resolved;
+}
+
 function acceptedText(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `use one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  // Our own rule texts (wholeNumber, regex descriptions) say what is accepted; zod's own start with a capital word.
+  if (!/^(Invalid|Too (small|big))\b/.test(issue.message)) return `expected ${issue.message}`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
   if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}`;
   if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}`;
-  return issue.message.startsWith('Invalid') ? issue.message : `expected ${issue.message}`;
+  return issue.message;
 }
 
 /** The setting names with their defaults, for help texts. */

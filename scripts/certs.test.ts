@@ -52,7 +52,7 @@ describe('SG-C1 npm run certs', () => {
   test.each([
     [['--out', 'x', '--rsa-bits', '1024'], /^error: option '--rsa-bits <n>' argument '1024' is invalid\. .*2048, 3072 or 4096\n$/],
     [['--out', 'x', '--key-type', 'dsa'], /^error: option '--key-type <type>' argument 'dsa' is invalid\. use one of rsa, ecdsa\n$/],
-    [['--out', 'x', '--host', 'not a host'], /^error: option '--host <name>' argument 'not a host' is invalid\. expected a DNS name\n$/],
+    [['--out', 'x', '--host', 'not a host'], /^error: option '--host <name>' argument 'not a host' is invalid\. expected a DNS name: labels of 1 to 63 .*\n$/],
     [['--host', 'a.example.com'], /^error: required option '--out <dir>' not specified\n$/],
     [['--out', 'x', '--colour'], /^error: unknown option '--colour'\n$/],
   ])('a bad flag is one line and exit 2: %j', async (args, message) => {

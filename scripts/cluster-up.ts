@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { describeSettings, loadSettings } from '../helpers/config';
-import { dryRunLines, startKindTarget } from '../helpers/cluster';
+import { dryRun, startKindTarget } from '../helpers/cluster';
 
 const settingNames = /^(ISTIO_VERSION|KIND_|TOOLS_BASE_URL|ISTIOCTL_SHA256|CACHE_DIR)/;
 
@@ -20,7 +20,13 @@ runMain(async () => {
   const flags = program.opts<{ dryRun?: boolean }>();
   const settings = loadSettings();
   if (flags.dryRun) {
-    for (const line of await dryRunLines(settings)) console.log(line);
+    const { lines, stops } = await dryRun(settings);
+    for (const line of lines) console.log(line);
+    // A predicted stop is the settings' fault (an unpinned version, a folder): the user's to fix.
+    if (stops.length > 0) {
+      console.error(`error: the real run would stop: ${stops[0]}${stops.length > 1 ? ` (and ${stops.length - 1} more STOP line(s) above)` : ''}`);
+      return 2;
+    }
     return 0;
   }
   const log = (line: string) => console.error(line);

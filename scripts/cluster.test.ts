@@ -12,7 +12,7 @@ let tmp: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'cluster-cli-'));
-  env = { ...process.env, CACHE_DIR: path.join(tmp, 'cache'), DOCKER_HOST: `unix://${tmp}/no-docker.sock`, KIND_CLUSTER_NAME: 'cli-test', ISTIO_VERSION: '', TOOLS_BASE_URL: '' };
+  env = { ...process.env, CACHE_DIR: path.join(tmp, 'cache'), DOCKER_HOST: `unix://${tmp}/no-docker.sock`, KIND_CLUSTER_NAME: 'cli-test', ISTIO_VERSION: '', TOOLS_BASE_URL: '', ISTIOCTL_SHA256: '0'.repeat(64) };
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { reportOf, summarize, writeReport } from '../helpers/report';
 import { prepareTarget } from '../helpers/targets';
 import { runCatalogue } from '../helpers/targets/run-catalogue';
 import { checkTwinHost } from '../twin/preflight';
+import { checkedStepSelection } from '../helpers/targets/step-selection';
 import type { CatalogueResults } from '../suites/runtime/define';
 
 runMain(async () => {
@@ -21,7 +22,9 @@ runMain(async () => {
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' })
     .opts<{ keep?: boolean; only?: string; stopAtFirstFailure?: boolean }>();
+  // Every flag and setting is checked before the target is chosen or prepared.
   const settings = loadSettings();
+  const only = checkedStepSelection(flags.only, '--only') ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS');
   const decision = await chooseTarget(settings);
   console.log(decision.line);
   // Before anything slow: what the host lacks is installed or named in one line.
@@ -35,7 +38,7 @@ runMain(async () => {
       kubeconfig: target.kubeconfig,
       ingressAddress: target.ingressAddress,
       reportDir: settings.REPORT_DIR,
-      only: flags.only,
+      only,
       stopAtFirstFailure: flags.stopAtFirstFailure,
       env: target.suiteEnv,
     }));
@@ -49,5 +52,9 @@ runMain(async () => {
   writeReport(reportFile, reportOf(target, results, startedAt));
   const counts = summarize(results.steps);
   console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (report: ${path.relative(process.cwd(), reportFile)})`);
+  if (counts.passed + counts.failed === 0) {
+    console.error('error: no step ran (every step was skipped): a run that checked nothing does not pass; see the reasons in the report');
+    return 1;
+  }
   return counts.failed === 0 ? 0 : 1;
 });

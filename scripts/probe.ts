@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { runMain } from '../helpers/cli';
-import { describeSettings, loadSettings, UsageError } from '../helpers/config';
+import { describeSettings, fromUserFolder, loadSettings, TIMER_LIMIT_MS, UsageError } from '../helpers/config';
 import { observationReport, parseResolve, probe, type ProbeOptions } from '../helpers/probe';
 
 interface Flags {
@@ -17,6 +17,9 @@ interface Flags {
   timeout?: string;
   bodyLimit?: string;
 }
+
+/** The probe holds at most this much body in memory (1 GiB). */
+const MAX_BODY_LIMIT = 2 ** 30;
 
 runMain(async () => {
   const settings = loadSettings();
@@ -47,11 +50,12 @@ runMain(async () => {
     ca: readPem('--cacert', flags.cacert),
     cert: readPem('--cert', flags.cert),
     key: readPem('--key', flags.key),
+    names: { ca: `--cacert ${flags.cacert}`, cert: `--cert ${flags.cert}`, key: `--key ${flags.key}` },
     alpn: flags['http1.1'] ? ['http/1.1'] : undefined,
     tlsMin: flags.tlsMin,
     tlsMax: flags.tlsMax,
-    timeoutMs: positiveInteger('--timeout', flags.timeout!),
-    bodyLimit: flags.bodyLimit === undefined ? undefined : positiveInteger('--body-limit', flags.bodyLimit),
+    timeoutMs: wholeNumber('--timeout', flags.timeout!, TIMER_LIMIT_MS),
+    bodyLimit: flags.bodyLimit === undefined ? undefined : wholeNumber('--body-limit', flags.bodyLimit, MAX_BODY_LIMIT),
     acceptWindowMs: settings.PROBE_ACCEPT_WINDOW_MS,
   };
   const observation = await probe(options);
@@ -63,16 +67,16 @@ runMain(async () => {
 function readPem(flag: string, file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(fromUserFolder(file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : `cannot be read (${code ?? String(error)})`;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : code === 'EISDIR' ? 'a folder, not a file' : `cannot be read (${code ?? String(error)})`;
     throw new UsageError(`${flag} ${file}: ${why}`);
   }
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} is not accepted: use a positive whole number`);
+function wholeNumber(flag: string, text: string, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`${flag} ${JSON.stringify(text)} is not accepted: use a whole number from 1 to ${max}`);
   return value;
 }

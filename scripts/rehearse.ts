@@ -10,6 +10,7 @@ import { reportOf, summarize, writeReport } from '../helpers/report';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
 import { checkTwinHost } from '../twin/preflight';
 import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
+import { checkedStepSelection } from '../helpers/targets/step-selection';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -41,6 +42,7 @@ runMain(async () => {
     throw new UsageError('--propagation-delay takes milliseconds, 0 to 60000');
   }
   const settings = loadSettings();
+  const only = checkedStepSelection(flags.only, '--only') ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS');
   const startedAt = new Date();
   const phases: Array<[string, number]> = [];
   const log = (line: string) => console.error(line);
@@ -56,7 +58,7 @@ runMain(async () => {
       propagationDelayMs: flags.propagationDelay,
       tlsMax: flags.tlsMax,
       httpbin: flags.oldHttpbin ? 'old' : 'current',
-      only: flags.only,
+      only,
       stopAtFirstFailure: flags.stopAtFirstFailure,
       reportDir: settings.REPORT_DIR,
       host: settings.HOST,

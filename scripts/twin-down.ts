@@ -2,9 +2,8 @@
 // killed run left there: it asks a running twin to stop, then kills the processes it recorded and
 // any still inside its network namespaces, and removes the namespaces and the host's veth ends.
 import { Command } from 'commander';
-import path from 'node:path';
 import { runMain } from '../helpers/cli';
-import { loadSettings } from '../helpers/config';
+import { fromUserFolder, loadSettings } from '../helpers/config';
 import { requireRoot, requireTools, nodeTools } from '../twin/node/prerequisites';
 import { sweep } from '../twin/process/sweep';
 import { defaultStateDir } from '../twin/paths';
@@ -16,7 +15,7 @@ runMain(async () => {
     .option('--state-dir <dir>', 'the twin\'s state folder', defaultStateDir(settings))
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' });
-  const stateDir = path.resolve(program.opts<{ stateDir: string }>().stateDir);
+  const stateDir = fromUserFolder(program.opts<{ stateDir: string }>().stateDir);
   requireRoot('twin:down');
   const { ip } = requireTools(nodeTools.filter((t) => t.name === 'ip'));
   const result = await sweep(stateDir, { ip, log: (line) => console.log(`twin:down: ${line}`) });

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { runMain } from '../helpers/cli';
-import { loadSettings } from '../helpers/config';
+import { fromUserFolder, loadSettings } from '../helpers/config';
 import { startTwin, type Twin } from '../twin';
 import { ensureControlPlaneBinaries } from '../twin/binaries';
 import { checkTwinHost } from '../twin/preflight';
@@ -31,7 +31,9 @@ runMain(async () => {
     .option('--verbose', 'print each component as it becomes ready, with its time')
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' });
-  const flags = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; httpbin: boolean; verbose?: boolean }>();
+  const given = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; httpbin: boolean; verbose?: boolean }>();
+  // Relative paths are the user's: from the folder npm was run in.
+  const flags = { ...given, kubeconfigOut: fromUserFolder(given.kubeconfigOut), stateDir: fromUserFolder(given.stateDir) };
   const log = (line: string) => console.error(`twin: ${line}`);
   // Before any build or change: root, the host tools (installed when missing), Go and disk.
   await checkTwinHost(settings, log);

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Settings } from '../config';
+import { folderProblem } from '../writable-folder';
 import { toolDir } from './download';
 import { fixtures, GATEWAY, kindConfigFor, kindPlan, overlayHub, shellLine, type Command, type KindPlan } from './kind-plan';
 import { istioVersion, kindVersion, nodeImageFor, pins, type NodeImageChoice } from './pins';
@@ -97,11 +98,21 @@ async function prepare(settings: KindSettings, options: KindOptions, tools: Prep
 
 /** `npm run cluster:up -- --dry-run`: what would run, in order, with versions; touches nothing. */
 export async function dryRunLines(settings: KindSettings, options: Omit<KindOptions, 'log'> = {}): Promise<string[]> {
+  return (await dryRun(settings, options)).lines;
+}
+
+/** The dry run's lines, and the reasons the real run would stop (none: it would go ahead). */
+export async function dryRun(settings: KindSettings, options: Omit<KindOptions, 'log'> = {}): Promise<{ lines: string[]; stops: string[] }> {
   const platform = options.platform ?? currentPlatform();
   const tools = await planTools(settings, { ...options, log: () => {} }, platform);
   const { plan, nodeImage, kubectl } = await prepare(settings, { ...options, log: () => {} }, tools, platform, false);
   const downloads = Object.values(tools).some((t) => t.source === 'download');
   const refused = Object.values(tools).filter((t) => t.source === 'refused');
+  const cacheProblem = await folderProblem(settings.CACHE_DIR);
+  const stops = [
+    ...refused.map((t) => (t.source === 'refused' ? t.reason : '')),
+    ...(cacheProblem ? [`CACHE_DIR ${path.resolve(settings.CACHE_DIR)} cannot hold the cluster's files and tools: ${cacheProblem}; set CACHE_DIR to a folder you can write`] : []),
+  ];
   const n = (() => {
     let i = 0;
     return () => `${String(++i).padStart(2)}.`;
@@ -117,7 +128,7 @@ export async function dryRunLines(settings: KindSettings, options: Omit<KindOpti
     `checked first (the real run stops with one line if one is missing): a Docker daemon answers (docker info), kubectl on PATH${
       downloads ? `, the network to ${baseUrl(settings)} (a tool is downloaded)` : ''
     }`,
-    ...refused.map((t) => `STOP: ${t.source === 'refused' ? t.reason : ''}`),
+    ...stops.map((reason) => `STOP: ${reason}`),
     'commands, in order:',
     `${n()} ${shellLine(plan.find.argv)}`,
     `${n()} if ${plan.clusterName} is listed (reuse): ${shellLine(plan.reuse.argv)}`,
@@ -127,7 +138,7 @@ export async function dryRunLines(settings: KindSettings, options: Omit<KindOpti
     `then the suites get: KUBECONFIG=${plan.kubeconfig} INGRESS_ADDRESS=${plan.ingressAddress}`,
     `teardown (npm run cluster:down; after npm test unless KEEP_CLUSTER=true, and only a cluster the run created): ${shellLine(plan.teardown.argv)}`,
   ];
-  return lines;
+  return { lines, stops };
 }
 
 /** Runs one command of the plan as a step with progress; its output lines are passed on indented. */

@@ -42,12 +42,21 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const child = shell`${argv}`;
-  if (options.timeoutMs) child.timeout(options.timeoutMs, 'SIGTERM');
+  // Our own timer, not zx's timeout(): that one kills through zx's process-tree lookup, which
+  // spawns `ps` with shell and arguments (Node's DEP0190 warning on stderr), and a command that
+  // exits on SIGTERM with a code of its own (docker: 143) was then not seen as timed out.
+  // abort() is Node's spawn signal: SIGTERM to the command (the shell execs a single command).
+  let timedOut = false;
+  const timer = options.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        child.abort();
+      }, options.timeoutMs)
+    : undefined;
   if (options.onLine) forwardLines(child, options.onLine);
-  const output = await child;
+  const output = await child.finally(() => clearTimeout(timer));
   const durationMs = Date.now() - started;
-  const cause = output.cause as NodeJS.ErrnoException | null;
-  const timedOut = output.signal === 'SIGTERM' && options.timeoutMs !== undefined && durationMs >= options.timeoutMs - 50;
+  const cause = timedOut ? null : (output.cause as NodeJS.ErrnoException | null);
   return {
     argv,
     exitCode: output.exitCode,

@@ -51,7 +51,7 @@ describe('connect: the user’s mistakes are one line', () => {
   test('a kubeconfig that does not exist', async () => {
     const missing = path.join(dir, 'nope');
     expect((await failure(connect({ kubeconfigPath: missing }))).message).toBe(
-      `kubeconfig ${missing} does not exist: point KUBECONFIG (or --kubeconfig) at a kubeconfig file`,
+      `kubeconfig ${missing} does not exist: point KUBECONFIG at a kubeconfig file`,
     );
   });
 

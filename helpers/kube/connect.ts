@@ -1,6 +1,6 @@
 // Opens a Kubernetes API from a kubeconfig context and checks that it answers, so that a wrong
 // file, a wrong context or a cluster that is not running is one line before anything starts.
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -48,7 +48,7 @@ export function loadKubeConfig(options: ConnectOptions = {}): { kubeConfig: Kube
   const present = files.filter((file) => existsSync(file));
   const named = files.join(path.delimiter);
   if (present.length === 0) {
-    throw new UsageError(`kubeconfig ${named} does not exist: point KUBECONFIG (or --kubeconfig) at a kubeconfig file`);
+    throw new UsageError(`kubeconfig ${named} does not exist: point KUBECONFIG at a kubeconfig file`);
   }
   // As kubectl merges a KUBECONFIG list: the first file that defines a name wins.
   const kubeConfig = new KubeConfig();
@@ -81,7 +81,52 @@ export function loadKubeConfig(options: ConnectOptions = {}): { kubeConfig: Kube
   if (!kubeConfig.getCurrentUser()) {
     throw new UsageError(`context "${wanted}" in kubeconfig ${named} names user "${kubeConfig.getContextObject(wanted)?.user}", which the kubeconfig does not define`);
   }
+  checkLocalFiles(kubeConfig, `context "${wanted}" in kubeconfig ${named}`);
   return { kubeConfig, files: named };
+}
+
+/** Whether `file` is a file that exists (not a folder). */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where an exec plugin's command is, as kubectl finds it: a bare name on PATH, else the path itself. */
+function findCommand(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return isFile(file);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The local files a context names (the CA, the client certificate and key, the exec credential
+ * plugin): a missing one is the user's to fix, and said so by name before any request, which
+ * would otherwise fail as if the cluster were unreachable.
+ */
+function checkLocalFiles(kubeConfig: KubeConfig, where: string): void {
+  const cluster = kubeConfig.getCurrentCluster()!;
+  const user = kubeConfig.getCurrentUser()!;
+  const files: Array<[string, string | undefined]> = [
+    ['certificate-authority', cluster.caFile],
+    ['client-certificate', user.certFile],
+    ['client-key', user.keyFile],
+  ];
+  for (const [field, file] of files) {
+    if (file && !isFile(file)) throw new UsageError(`${where} names ${field} file ${file}, which does not exist; fix the path or use ${field}-data`);
+  }
+  const command = (user.exec as { command?: string } | undefined)?.command;
+  if (command && !findCommand(command)) {
+    throw new UsageError(`${where} runs the credential plugin "${command}" (users[].user.exec), which is ${command.includes('/') ? 'not an executable file' : 'not on PATH'}; install it or choose another context`);
+  }
 }
 
 /**

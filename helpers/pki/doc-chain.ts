@@ -1,5 +1,6 @@
 // The four certificates of the doc's generate.sh (mtls-go-example): a root CA, an intermediate CA,
 // the server certificate for the host and a client certificate, with the doc's subjects and days.
+import { isIP } from 'node:net';
 import { certifyKeyPair } from './issue';
 import { DEFAULT_RSA_BITS, newKeyPair } from './keys';
 import type { DocRole } from './layout';
@@ -45,7 +46,9 @@ export async function makeDocChain(options: DocChainOptions = {}): Promise<DocCh
     { subject: subjects.intermediate, issuer: root, ca: { pathLength: 0 }, notAfter: daysFromNow(DOC_DAYS.intermediate) },
     intermediateKeys,
   );
-  const leaf = { subject: subjects.leaf, issuer: intermediate, dnsNames: [host] };
+  // An IPv4 address as the host is an IP SAN: clients verify an address only against those (RFC 6125).
+  const names = isIP(host) === 0 ? { dnsNames: [host] } : { ipAddresses: [host] };
+  const leaf = { subject: subjects.leaf, issuer: intermediate, ...names };
   // With serverNotAfter the server certificate still spans the doc's 375 days, ending then.
   const serverValidity =
     options.serverNotAfter === undefined

@@ -13,6 +13,7 @@ export type {
 export { issueCertificate, certifyKeyPair } from './issue';
 export { makeDocChain, docSubjects, DEFAULT_HOST, DOC_DAYS } from './doc-chain';
 export { writeDocLayout, docLayoutPaths, docFiles, type DocRole } from './layout';
+export { checkLayoutTarget, replaceDocLayout, LAYOUT_FOLDERS } from './replace-layout';
 export { certificateSummary, subjectAltNames } from './summary';
 export { formatDn } from './names';
 export { newKeyPair, type NativeKeyPair } from './keys';

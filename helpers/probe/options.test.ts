@@ -44,8 +44,8 @@ describe('planProbe', () => {
     [{ tlsMin: '1.3', tlsMax: '1.2' }, /TLS min 1\.3 is above TLS max 1\.2/],
     [{ alpn: [] }, /ALPN/],
     [{ timeoutMs: 0 }, /timeoutMs 0/],
-    [{ ca: 'not a certificate' }, /CA file holds no PEM certificate/],
-    [{ cert: 'x', key: 'y' }, /CA, client certificate or key is not usable: .*no start line/],
+    [{ ca: 'not a certificate' }, /^the CA file: expected CA certificates \(PEM\), but it holds no PEM block$/],
+    [{ cert: 'x', key: 'y' }, /^the client certificate: expected a client certificate \(PEM\), but it holds no PEM block$/],
   ] as const)('refuses %j', (options, message) => {
     expect(() => planProbe({ ...base, ...options } as never)).toThrow(UsageError);
     expect(() => planProbe({ ...base, ...options } as never)).toThrow(message);

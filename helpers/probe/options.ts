@@ -3,6 +3,7 @@
 import net from 'node:net';
 import tls, { type SecureContext, type SecureVersion } from 'node:tls';
 import { UsageError } from '../config';
+import { checkProbeFiles, type NamedPem } from './pem-check';
 import type { AlpnProtocol, ProbeOptions, TlsVersionBound } from './types';
 
 export const DEFAULT_ALPN: AlpnProtocol[] = ['h2', 'http/1.1'];
@@ -72,10 +73,14 @@ export function parseResolve(text: string): { host: string; port: number; addres
 }
 
 function secureContext(options: ProbeOptions, minVersion?: SecureVersion, maxVersion?: SecureVersion): SecureContext {
-  // OpenSSL skips what is not a certificate in a CA bundle: an empty bundle would trust nothing.
-  if (options.ca !== undefined && !options.ca.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError('the CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-  }
+  // OpenSSL skips what is not a certificate in a CA bundle (an empty bundle would trust nothing)
+  // and takes a key that is not the certificate's: both are checked here first, by name.
+  const named = (text: string | undefined, name: string): NamedPem | undefined => (text === undefined ? undefined : { text, name });
+  checkProbeFiles({
+    ca: named(options.ca, options.names?.ca ?? 'the CA file'),
+    cert: named(options.cert, options.names?.cert ?? 'the client certificate'),
+    key: named(options.key, options.names?.key ?? 'the client key'),
+  });
   try {
     return tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, minVersion, maxVersion });
   } catch (error) {

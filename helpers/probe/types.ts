@@ -13,6 +13,8 @@ export interface ProbeOptions {
   ca?: string;
   cert?: string;
   key?: string;
+  /** How messages name `ca`, `cert` and `key` (the CLI: the flag and the file); default generic names. */
+  names?: { ca?: string; cert?: string; key?: string };
   /** Offered protocols, default ['h2', 'http/1.1'] like curl. */
   alpn?: AlpnProtocol[];
   tlsMin?: TlsVersionBound;
