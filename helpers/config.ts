@@ -17,11 +17,10 @@ const settingsShape = {
   // target
   TARGET: z.enum(['auto', 'kind', 'existing', 'twin']).default('auto'),
   KUBECONFIG: z.string().optional(),
-  // the existing target (helpers/targets/existing.ts): the kubeconfig context (unset: its
-  // current-context); a context allowed although it does not look like a test cluster; how long a
-  // run waits for another run's lock (0: refuse at once); the gateway (unset: detected)
+  // the existing target (helpers/targets/existing.ts): the kubeconfig context, which it needs named
+  // (with the cluster's consent marker, helpers/targets/existing-guard.ts); how long a run waits
+  // for another run's lock (0: refuse at once); the gateway (unset: detected)
   KUBE_CONTEXT: z.string().min(1).optional(),
-  ALLOW_CONTEXT: z.string().min(1).optional(),
   LOCK_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
   GATEWAY_NAMESPACE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a namespace name').optional(),
   GATEWAY_SERVICE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a Service name').optional(),

@@ -1,9 +1,12 @@
 // The twin as a conformance target: the real control plane with the pod runner, real Istio
 // installed by istioctl with the doc's gateway overlay, and the httpbin sample deployed (labelled
-// as the suite's, so SG-X2 removes it as the doc does).
+// as the suite's, so SG-X2 removes it as the doc does). The twin is a cluster this run created, so
+// it marks it with the existing target's consent marker itself (`npm run cleanup` and
+// TARGET=existing KUBE_CONTEXT=twin then work on it as on a cluster a user marked).
 import path from 'node:path';
 import type { Settings } from '../config';
 import { apply, connect, waitForDeployment, type KubeClient } from '../kube';
+import { consentMarker } from './existing-guard';
 import { httpbinObjects, type HttpbinSample } from './httpbin-sample';
 import { startTwin, type Twin } from '../../twin';
 import { ensureControlPlaneBinaries } from '../../twin/binaries';
@@ -45,7 +48,9 @@ export async function startTwinTarget(settings: Settings, log: (line: string) =>
   try {
     const istio = await installIstio(twin, { release: settings.TWIN_ISTIO });
     log(`twin: Istio ${istio.release} installed in ${(istio.ms / 1000).toFixed(1)} s`);
-    await deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig }));
+    const kube = await connect({ kubeconfigPath: twin.kubeconfig });
+    await apply(kube, consentMarker());
+    await deployHttpbin(kube);
     return { twin, stateDir, kubeconfig: twin.kubeconfig, istioVersion: istio.release, kubernetesVersion: twin.kubeVersion, release: () => twin.stop() };
   } catch (error) {
     await twin.stop();
