@@ -73,8 +73,8 @@ export async function startExistingTarget(settings: Settings, log: (line: string
   const { kube } = opened;
   log(`existing: context "${opened.context}" at ${kube.server} (Kubernetes ${kube.serverVersion}): ${opened.allowedBecause}`);
   const { facts: gateway, https } = await findGateway(kube, { namespace: settings.GATEWAY_NAMESPACE, service: settings.GATEWAY_SERVICE });
-  const istio = await detectIstio(kube, gateway.revision);
-  log(`existing: Istio ${istio.version ?? 'unknown'}, from ${istio.versionSource}; revision ${istio.revision}; ${istio.networkingVersion}`);
+  const istio = await detectIstio(kube, gateway);
+  log(`existing: Istio ${istio.version ?? 'unknown'}, from ${istio.versionSource}; revision ${istio.revision} (${istio.servesGatewayBecause}); ${istio.networkingVersion}`);
   const warning = supportWarning(istio.version);
   if (warning) log(`existing: warning: ${warning}`);
   const address = https.loadBalancer ? `, address ${https.loadBalancer}` : '';

@@ -133,6 +133,7 @@ describe('the existing target on the twin', () => {
         versionSource: 'the image tag of istio-system/istiod, docker.io/istio/pilot:1.31-dev',
         istiod: 'istio-system/istiod',
         revision: 'default',
+        servesGatewayBecause: "the gateway's control plane istiod.istio-system.svc:15012 (Service istio-system/istiod)",
         networkingVersion: 'networking.istio.io/v1',
       });
       expect(target.gateway).toEqual({
@@ -141,6 +142,7 @@ describe('the existing target on the twin', () => {
         selector: 'ingressgateway',
         deployment: 'istio-system/istio-ingressgateway',
         revision: 'default',
+        controlPlaneAddress: 'istiod.istio-system.svc:15012',
         mounts: { certs: true, caCerts: true },
       });
       expect(target.https).toMatchObject({ port: 443, targetPort: '8443', nodePort: 30443, type: 'LoadBalancer', loadBalancer: expect.any(String) });
