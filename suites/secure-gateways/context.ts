@@ -38,6 +38,8 @@ export interface SecureGatewaysContext {
   ingress?: IngressAddress;
   /** The gateway pod the troubleshooting steps look into (SG-B1). */
   gatewayPod?: string;
+  /** Why the gateway container cannot run the doc's ls/cat (a distroless image), once a file check found out. */
+  fileToolsMissing?: string;
   /** When the suite first changed gateway config: SG-T5 reads the logs from then on. */
   configChangedAt?: Date;
   /** Objects the suite created or replaced, to delete or put back (SG-X1). */
