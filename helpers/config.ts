@@ -53,6 +53,9 @@ const settingsShape = {
   RSA_BITS: z.coerce.number().int().refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
   WAIT_BUDGET_MS: positiveMs.default(120_000),
+  // the file-mount profile on a real kubelet (kind, existing): how long a written Secret may take to
+  // be mounted and served (unset: derived from the kubelet's defaults, helpers/file-mount-wait.ts)
+  FILE_MOUNT_WAIT_MS: positiveMs.max(3_600_000).optional(),
   REQUEST_TIMEOUT_MS: positiveMs.default(1_000),
   // the highest TLS version the suite's client offers (1.2: MUTUAL then refuses with handshake_failure)
   TLS_MAX: z.enum(['1.2', '1.3']).optional(),

@@ -7,6 +7,7 @@ import { loadSettings, UsageError, type Settings } from '../../helpers/config';
 import { BackupLedger, connect, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
 import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
 import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/targets/existing-gateway';
+import { catalogueWaitMs } from '../../helpers/file-mount-wait';
 import { newestNetworkingVersion } from '../../helpers/targets/existing-istio';
 import { runLedger } from '../../helpers/targets/existing-ledgers';
 import { makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../helpers/pki';
@@ -72,7 +73,7 @@ export async function prepareSecureGateways(env: NodeJS.ProcessEnv = process.env
     profile,
     profileReason: reason,
     networkingVersion: await newestNetworkingVersion(kube),
-    budgets: { waitMs: settings.WAIT_BUDGET_MS, requestMs: settings.REQUEST_TIMEOUT_MS, converge: settings.CONVERGE },
+    budgets: { waitMs: catalogueWaitMs(settings.WAIT_BUDGET_MS, profile, settings.FILE_MOUNT_WAIT_MS), requestMs: settings.REQUEST_TIMEOUT_MS, converge: settings.CONVERGE },
     certDir: settings.CERT_DIR ? path.resolve(settings.CERT_DIR) : mkdtempSync(path.join(os.tmpdir(), 'igc-certs-')),
     // On disk, so that `npm run cleanup` can put back what an interrupted run replaced.
     ledger: runLedger(settings.CACHE_DIR, kube.server, kube.runId),
