@@ -46,11 +46,10 @@ const settingsShape = {
   // target
   TARGET: z.enum(['auto', 'kind', 'existing', 'twin']).default('auto'),
   KUBECONFIG: z.string().optional(),
-  // the existing target (helpers/targets/existing.ts): the kubeconfig context (unset: its
-  // current-context); a context allowed although it does not look like a test cluster; how long a
-  // run waits for another run's lock (0: refuse at once); the gateway (unset: detected)
+  // the existing target (helpers/targets/existing.ts): the kubeconfig context, which it needs named
+  // (with the cluster's consent marker, helpers/targets/existing-guard.ts); how long a run waits
+  // for another run's lock (0: refuse at once); the gateway (unset: detected)
   KUBE_CONTEXT: z.string().min(1).optional(),
-  ALLOW_CONTEXT: z.string().min(1).optional(),
   LOCK_WAIT_MS: ms(0, 3_600_000).default(0),
   GATEWAY_NAMESPACE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a namespace name').optional(),
   GATEWAY_SERVICE: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a Service name').optional(),
@@ -86,6 +85,9 @@ const settingsShape = {
   RSA_BITS: z.coerce.number({ error: '2048, 3072 or 4096' }).int({ error: '2048, 3072 or 4096' }).refine((n) => [2048, 3072, 4096].includes(n), '2048, 3072 or 4096').default(2048),
   // waiting (upstream Istio's habits: ~1 s a request, 2 min budget, 3 passes in a row)
   WAIT_BUDGET_MS: ms(1).default(120_000),
+  // the file-mount profile on a real kubelet (kind, existing): how long a written Secret may take to
+  // be mounted and served (unset: derived from the kubelet's defaults, helpers/file-mount-wait.ts)
+  FILE_MOUNT_WAIT_MS: ms(1, 3_600_000).optional(),
   REQUEST_TIMEOUT_MS: ms(1).default(1_000),
   // the highest TLS version the suite's client offers (1.2: MUTUAL then refuses with handshake_failure)
   TLS_MAX: z.enum(['1.2', '1.3']).optional(),

@@ -1,5 +1,5 @@
 // `npm run cleanup [-- --dry-run]`: removes what an interrupted run left on a cluster (the
-// kubeconfig context KUBE_CONTEXT, else the current one; the same test-cluster rule as
+// kubeconfig context KUBE_CONTEXT, whose cluster must carry the consent marker, as for
 // TARGET=existing): puts back what it replaced, deletes what carries the suite's label, and leaves
 // everything else alone. It takes the run lock first, so it never removes a running run's objects.
 import { Command } from 'commander';

@@ -16,8 +16,9 @@ defineCatalogue({
   },
   prepare: () => prepareSecureGateways(),
   resultsFile: settings.STEP_RESULTS_FILE,
-  // A step's own waits are bounded by WAIT_BUDGET_MS; jest's limit sits above them.
-  stepTimeoutMs: settings.WAIT_BUDGET_MS * 2 + 60_000,
+  // A step's own waits are bounded by WAIT_BUDGET_MS (FILE_MOUNT_WAIT_MS when larger, on a real
+  // kubelet); jest's limit sits above them.
+  stepTimeoutMs: Math.max(settings.WAIT_BUDGET_MS, settings.FILE_MOUNT_WAIT_MS ?? 0) * 2 + 60_000,
   describeRun: (context) =>
     context
       ? { profile: context.profile, profileReason: context.profileReason, networkingVersion: context.networkingVersion, kubernetesVersion: context.kube.serverVersion }

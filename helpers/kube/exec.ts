@@ -102,3 +102,25 @@ export async function exec(kube: KubeClient, request: ExecRequest): Promise<Exec
   }
   return { ...result, exitCode };
 }
+
+/**
+ * Why the container cannot run `command` at all (a distroless image has no ls or cat), or undefined
+ * when the outcome is the command's own. Either form of the same fact is recognised: an exit code
+ * of 126 (found, not executable) or 127 (not found), the shell's convention that runtimes which
+ * start the command through a shell (or relay an exit code for a failed start) report, or the
+ * runtime's refusal as an API error ("executable file not found in $PATH", runc's message through
+ * containerd, relayed by the kubelet as a Failure status without an exit code).
+ */
+export function commandMissing(outcome: ExecResult | unknown, command: string): string | undefined {
+  const program = command.split(' ')[0];
+  if (outcome && typeof outcome === 'object' && 'exitCode' in outcome && typeof (outcome as ExecResult).exitCode === 'number') {
+    const { exitCode, stderr } = outcome as ExecResult;
+    if (exitCode !== 126 && exitCode !== 127) return undefined;
+    const said = oneLine(stderr).slice(0, 200);
+    return `the gateway container cannot run \`${program}\` (exit ${exitCode}: ${exitCode === 127 ? 'not found' : 'not executable'}${said ? `; ${said}` : ''})`;
+  }
+  const message = outcome instanceof Error ? outcome.message : '';
+  const refusal = /executable file not found|no such file or directory|not found in \$PATH|exec format error|permission denied/i.exec(message);
+  if (!(outcome instanceof KubeApiError) || !refusal) return undefined;
+  return `the gateway container cannot run \`${program}\` (the runtime said: ${oneLine(outcome.detail).slice(0, 200)})`;
+}

@@ -3,7 +3,7 @@ export { connect, loadKubeConfig, type ConnectOptions, type KubeClient } from '.
 export { create, apply, replace, read, get, list, deleteObject, waitGone, type WriteOptions, type ApplyOptions, type DeleteOptions, type ListQuery } from './objects';
 export { backupAndReplace, restore, BackupLedger, RestoreError, type BackupEntry } from './backup';
 export { waitForDeployment, rolloutStatus, type Rollout } from './deployment';
-export { exec, exitCodeOf, type ExecRequest, type ExecResult } from './exec';
+export { commandMissing, exec, exitCodeOf, type ExecRequest, type ExecResult } from './exec';
 export { logs, type LogsRequest } from './logs';
 export { portForward, type PortForwardRequest, type PortForwarding } from './portforward';
 export { ingressAddress, selectIngressAddress, type IngressAddress } from './ingress';

@@ -11,6 +11,7 @@ const istioctlGateway: Deployment = {
         containers: [
           {
             name: 'istio-proxy',
+            env: [{ name: 'CA_ADDR', value: 'istiod.istio-system.svc:15012' }],
             volumeMounts: [
               { name: 'ingressgateway-certs', mountPath: '/etc/istio/ingressgateway-certs' },
               { name: 'ingressgateway-ca-certs', mountPath: '/etc/istio/ingressgateway-ca-certs' },
@@ -67,6 +68,10 @@ describe('gatewayFacts', () => {
       revision: '1-30-4',
       mounts: { certs: false, caCerts: false },
     });
+  });
+  test("istioctl's gateway names its control plane (CA_ADDR); an injected one does not until its pods exist", () => {
+    expect(gatewayFacts(service('istio-system', 'istio-ingressgateway', { app: 'istio-ingressgateway', istio: 'ingressgateway' }), [istioctlGateway])?.controlPlaneAddress).toBe('istiod.istio-system.svc:15012');
+    expect(gatewayFacts(service('istio-ingress', 'istio-ingress', { app: 'istio-ingress', istio: 'ingress' }), [helmGateway])).not.toHaveProperty('controlPlaneAddress');
   });
   test("istiod's Service selects istio=pilot pods, which run no istio-proxy: no gateway Deployment behind it", () => {
     const istiod: Deployment = { metadata: { namespace: 'istio-system', name: 'istiod' }, spec: { template: { metadata: { labels: { app: 'istiod', istio: 'pilot' } }, spec: { containers: [{ name: 'discovery' }] } } } };

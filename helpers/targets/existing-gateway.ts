@@ -11,7 +11,7 @@ import { DOC_NAMES, FILE_MOUNT } from '../manifests';
 /** The doc's gateway Service (istioctl's default profile). */
 export const DOC_GATEWAY_SERVICE = 'istio-ingressgateway';
 
-type Container = { name: string; volumeMounts?: Array<{ name: string; mountPath: string }> };
+type Container = { name: string; volumeMounts?: Array<{ name: string; mountPath: string }>; env?: Array<{ name: string; value?: string }> };
 export type Deployment = KubeObject & {
   spec?: {
     template?: {
@@ -36,8 +36,14 @@ export interface GatewayFacts {
   selector: string;
   /** namespace/name of the Deployment whose pods the Service selects, if one is found. */
   deployment?: string;
-  /** The gateway pods' istio.io/rev label (`default` when absent). */
+  /** The gateway pods' istio.io/rev label (`default` when absent): a revision, or a revision tag. */
   revision: string;
+  /**
+   * The control plane its istio-proxy connects to, `istiod-<rev>.<ns>.svc:15012` (the CA_ADDR the
+   * istio-ingress chart sets, manifests/charts/gateways/istio-ingress/templates/deployment.yaml); an
+   * injected gateway gets it only in its pods, so undefined there.
+   */
+  controlPlaneAddress?: string;
   mounts: SecretMounts;
 }
 
@@ -90,8 +96,15 @@ export function gatewayFacts(service: Service, deployments: Deployment[]): Gatew
     selector: selector.istio,
     deployment: deployment ? `${deployment.metadata?.namespace}/${deployment.metadata?.name}` : undefined,
     revision: deployment?.spec?.template?.metadata?.labels?.['istio.io/rev'] ?? 'default',
+    ...controlPlaneOf(deployment),
     mounts: secretMounts(deployment),
   };
+}
+
+function controlPlaneOf(deployment: Deployment | undefined): Pick<GatewayFacts, 'controlPlaneAddress'> {
+  const proxy = deployment?.spec?.template?.spec?.containers?.find((c) => c.name === 'istio-proxy');
+  const address = proxy?.env?.find((e) => e.name === 'CA_ADDR')?.value;
+  return address ? { controlPlaneAddress: address } : {};
 }
 
 /** The gateway's HTTPS port; the one-line UsageError of ingress.ts when it has no port 443 (or named https). */

@@ -1,58 +1,59 @@
+// Consent for the existing target: a named context plus the marker on that cluster, and nothing
+// else. The contexts below all passed the old name-and-address rule, and each can be production.
 import { describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { UsageError } from '../config';
-import { checkTestCluster, testClusterReason } from './existing-guard';
+import { CONSENT, consentCommand, consentMarker, consentVerdict, requireNamedContext } from './existing-guard';
 
-const facts = (context: string, server = 'https://10.20.30.40:6443', cluster = context) => ({ context, cluster, server });
+// [context, API server] pairs that look like test clusters by name or address and are not proof of one.
+const lookalikes: Array<[string, string, string]> = [
+  ['Rancher\'s "local" context (the Rancher management cluster itself)', 'local', 'https://rancher.acme.example/k8s/clusters/local'],
+  ['a cloud project id containing "dev"', 'gke_acme-dev-prod_europe-west1_payments', 'https://34.90.1.2'],
+  ['a cloud project id containing "test"', 'gke_test-harness-prod_us-central1_main', 'https://35.1.2.3'],
+  ['an API server on loopback through `kubectl proxy`', 'prod-eu', 'http://127.0.0.1:8001'],
+  ['an API server on loopback through an SSH tunnel', 'prod-eu-tunnel', 'https://localhost:6443'],
+  ['a kind-looking name', 'kind-prod', 'https://10.0.0.1:6443'],
+];
 
-describe('what looks like a test cluster', () => {
-  test.each([
-    ['kind-istio', 'local kind cluster'],
-    ['k3d-demo', 'local k3d cluster'],
-    ['minikube', 'local minikube cluster'],
-    ['docker-desktop', 'local docker-desktop cluster'],
-    ['twin', "this project's rehearsal cluster"],
-    ['gke_acme_europe-west1_ci-istio', 'the word "ci"'],
-    ['payments-dev', 'the word "dev"'],
-    ['e2e1', 'the word "e2e"'],
-    ['team-test-eu', 'the word "test"'],
-  ])('context %s qualifies by its name', (context, why) => {
-    expect(testClusterReason(facts(context))).toContain(why);
-  });
-
-  test.each(['prod-eu', 'gke_acme_europe-west1_payments', 'mercian', 'devops-prod', 'kindly-prod', 'arn:aws:eks:eu-west-1:1234:cluster/main'])(
-    'context %s on a remote address does not qualify',
-    (context) => {
-      expect(testClusterReason(facts(context))).toBeUndefined();
-    },
-  );
-
-  test('an API server on loopback qualifies whatever the names', () => {
-    expect(testClusterReason(facts('prod-eu', 'https://127.0.0.1:41234'))).toMatch(/loopback/);
-    expect(testClusterReason(facts('prod-eu', 'https://[::1]:6443'))).toMatch(/loopback/);
-    expect(testClusterReason(facts('prod-eu', 'https://localhost:6443'))).toMatch(/loopback/);
-    // a private address is not enough: production API servers often have one
-    expect(testClusterReason(facts('prod-eu', 'https://192.168.1.10:6443'))).toBeUndefined();
-  });
-
-  test('the cluster entry name counts as well as the context name', () => {
-    expect(testClusterReason(facts('admin@main', 'https://10.0.0.1:6443', 'kind-main'))).toMatch(/cluster name "kind-main"/);
+describe('requireNamedContext', () => {
+  test('the current-context alone is never used: KUBE_CONTEXT must name one', () => {
+    expect(() => requireNamedContext(undefined, 'local')).toThrow(UsageError);
+    expect(() => requireNamedContext(undefined, 'local')).toThrow(
+      'the existing target uses only a context you name: set KUBE_CONTEXT (the kubeconfig\'s current-context is "local"; it is never used by itself) (README: "Existing clusters")',
+    );
+    expect(requireNamedContext('local', 'local')).toBe('local');
   });
 });
 
-describe('checkTestCluster', () => {
-  test('refuses with one line naming ALLOW_CONTEXT', () => {
-    const refuse = () => checkTestCluster(facts('prod-eu'), undefined);
+describe('consentVerdict', () => {
+  test.each(lookalikes)('%s is refused without the marker, with the command that marks it', (_what, context, server) => {
+    const refuse = () => consentVerdict(undefined, { context, server });
     expect(refuse).toThrow(UsageError);
-    expect(refuse).toThrow(/^context "prod-eu" \(cluster "prod-eu", API server https:\/\/10\.20\.30\.40:6443\) does not look like a test cluster: .*ALLOW_CONTEXT=prod-eu/);
-    expect(() => checkTestCluster(facts('prod-eu'), undefined)).not.toThrow(/\n/);
+    expect(refuse).toThrow(`context "${context}" (API server ${server}): the cluster has no consent marker (ConfigMap default/istio-gateway-conformance-consent)`);
+    expect(refuse).toThrow(consentCommand(context));
+    expect(refuse).not.toThrow(/\n/);
   });
 
-  test('ALLOW_CONTEXT lets exactly the named context through', () => {
-    expect(checkTestCluster(facts('prod-eu'), 'prod-eu')).toBe('ALLOW_CONTEXT=prod-eu names it');
-    expect(() => checkTestCluster(facts('prod-eu'), 'prod-us')).toThrow(/ALLOW_CONTEXT=prod-us names another context/);
+  test.each(lookalikes)('%s passes once its cluster carries the marker', (_what, context, server) => {
+    expect(consentVerdict(consentMarker(), { context, server })).toBe('KUBE_CONTEXT names it and the cluster carries the consent marker ConfigMap default/istio-gateway-conformance-consent');
   });
 
-  test('a test cluster needs no ALLOW_CONTEXT', () => {
-    expect(checkTestCluster(facts('kind-istio'), undefined)).toMatch(/^it looks like a test cluster: /);
+  test('a ConfigMap of that name without the label is not consent', () => {
+    const unlabelled = { ...consentMarker(), metadata: { namespace: CONSENT.namespace, name: CONSENT.name } };
+    expect(() => consentVerdict(unlabelled, { context: 'kind-istio', server: 'https://127.0.0.1:6443' })).toThrow(/ConfigMap default\/istio-gateway-conformance-consent lacks the label istio-gateway-conformance\/consent=granted/);
+  });
+});
+
+describe('consentCommand', () => {
+  test('is kubectl against the named context, creating the labelled marker, quoted for the shell', () => {
+    const command = consentCommand("it's-prod");
+    expect(command).toBe(
+      "kubectl --context 'it'\\''s-prod' --namespace default create configmap istio-gateway-conformance-consent " +
+        "'--from-literal=note=istio-gateway-conformance may write its test Secrets, Gateway and VirtualService on this cluster' && " +
+        "kubectl --context 'it'\\''s-prod' --namespace default label configmap istio-gateway-conformance-consent istio-gateway-conformance/consent=granted",
+    );
+    // The shell splits it back into the words above.
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${command.split(' && ')[1]}`], { encoding: 'utf8' }).trim().split('\n');
+    expect(words).toEqual(['kubectl', '--context', "it's-prod", '--namespace', 'default', 'label', 'configmap', CONSENT.name, `${CONSENT.label}=${CONSENT.value}`]);
   });
 });

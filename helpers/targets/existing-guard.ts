@@ -1,76 +1,77 @@
-// The existing target writes Secrets into the gateway's namespace and a Gateway into `default`:
-// it runs only on a context that looks like a test cluster, or on one the user names in
-// ALLOW_CONTEXT. "Looks like" is decided from names and the API server's address alone (nothing is
-// asked of the cluster), so a production context is refused before anything connects to it.
-import { isIP } from 'node:net';
+// The existing target writes Secrets into the gateway's namespace and a Gateway into `default`, so
+// it runs only with the user's explicit consent, given per cluster and in two parts:
+//  1. the context is named (KUBE_CONTEXT): the kubeconfig's current-context is never used by itself;
+//  2. that cluster carries the consent marker, a ConfigMap the user creates once with the command
+//     this module prints (default/istio-gateway-conformance-consent, labelled
+//     istio-gateway-conformance/consent=granted).
+// Nothing else passes: no name, word or address makes a cluster "look like" a test one (a Rancher
+// `local` context, a cloud project called acme-dev, an API server on 127.0.0.1 reached through
+// `kubectl proxy` or an SSH tunnel can all be production).
 import { UsageError } from '../config';
+import { get, hasReason, type KubeClient, type KubeObject, type ObjectRef } from '../kube';
+import { shellLine } from '../cluster/kind-plan';
 
-export interface ContextFacts {
-  /** The kubeconfig context's name. */
-  context: string;
-  /** The name of the cluster entry the context points at. */
-  cluster: string;
-  /** The API server's URL. */
-  server: string;
+/** The marker: in `default`, where the suite already keeps its lock Lease and the doc's app. */
+export const CONSENT = {
+  namespace: 'default',
+  name: 'istio-gateway-conformance-consent',
+  label: 'istio-gateway-conformance/consent',
+  value: 'granted',
+} as const;
+
+const markerRef: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: CONSENT.namespace, name: CONSENT.name };
+
+/** The marker object (the twin, which creates its own cluster, applies it itself). */
+export function consentMarker(): KubeObject & { data: Record<string, string> } {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace: CONSENT.namespace, name: CONSENT.name, labels: { [CONSENT.label]: CONSENT.value } },
+    data: { note: 'istio-gateway-conformance may write its test Secrets, Gateway and VirtualService on this cluster' },
+  };
 }
 
-// Local cluster tools name their contexts after themselves (kind-<name>, k3d-<name>, minikube, …);
-// `twin` is this project's own rehearsal cluster.
-const LOCAL_TOOLS = ['kind', 'k3d', 'k3s', 'minikube', 'docker-desktop', 'rancher-desktop', 'colima', 'orbstack', 'microk8s', 'twin'];
-// Words that say a cluster is for testing, as a whole word of the name (`ci` in `gke_ci-cluster`,
-// not in `mercian`).
-const TEST_WORDS = ['test', 'testing', 'dev', 'ci', 'e2e', 'sandbox', 'local', 'scratch'];
-
-// The words of a name, each also without trailing digits (`ci2`, `dev01`).
-function words(name: string): string[] {
-  return name
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean)
-    .flatMap((word) => [word, word.replace(/\d+$/, '')]);
+/** The commands a user runs once to give consent for the cluster behind `context`. */
+export function consentCommand(context: string): string {
+  const kubectl = ['kubectl', '--context', context, '--namespace', CONSENT.namespace];
+  return (
+    `${shellLine([...kubectl, 'create', 'configmap', CONSENT.name, `--from-literal=note=${consentMarker().data.note}`])} && ` +
+    shellLine([...kubectl, 'label', 'configmap', CONSENT.name, `${CONSENT.label}=${CONSENT.value}`])
+  );
 }
 
-function nameVerdict(kind: 'context' | 'cluster', name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const tool = LOCAL_TOOLS.find((prefix) => lower === prefix || lower.startsWith(`${prefix}-`) || lower.startsWith(`${prefix}_`));
-  if (tool) return `its ${kind} name "${name}" is that of a local ${tool === 'twin' ? 'twin (this project\'s rehearsal cluster)' : `${tool} cluster`}`;
-  const word = words(name).find((w) => TEST_WORDS.includes(w));
-  if (word) return `its ${kind} name "${name}" contains the word "${word}"`;
-  return undefined;
-}
-
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
-  return false;
-}
-
-/** Pure: why the context looks like a test cluster, or undefined when it does not. */
-export function testClusterReason(facts: ContextFacts): string | undefined {
-  const byName = nameVerdict('context', facts.context) ?? nameVerdict('cluster', facts.cluster);
-  if (byName) return byName;
-  let host: string;
-  try {
-    host = new URL(facts.server).hostname;
-  } catch {
-    return undefined;
-  }
-  return isLoopback(host) ? `its API server ${facts.server} is on this machine's loopback address` : undefined;
-}
-
-/**
- * Returns why the context may be used; throws a one-line UsageError when it does not look like a
- * test cluster and ALLOW_CONTEXT does not name it.
- */
-export function checkTestCluster(facts: ContextFacts, allowContext: string | undefined): string {
-  if (allowContext !== undefined && allowContext === facts.context) return `ALLOW_CONTEXT=${facts.context} names it`;
-  const reason = testClusterReason(facts);
-  if (reason) return `it looks like a test cluster: ${reason}`;
-  const allowed = allowContext === undefined ? '' : ` (ALLOW_CONTEXT=${allowContext} names another context)`;
+/** Part 1, before anything connects: the context must be named; returns it. */
+export function requireNamedContext(named: string | undefined, current: string): string {
+  if (named) return named;
   throw new UsageError(
-    `context "${facts.context}" (cluster "${facts.cluster}", API server ${facts.server}) does not look like a test cluster${allowed}: ` +
-      `the suite writes Secrets and a Gateway there. If it is one, run with ALLOW_CONTEXT=${facts.context} (README: "Existing clusters")`,
+    `the existing target uses only a context you name: set KUBE_CONTEXT (the kubeconfig's current-context is ${current ? `"${current}"` : 'unset'}; ` +
+      'it is never used by itself) (README: "Existing clusters")',
+  );
+}
+
+/** Part 2: the named cluster carries the marker. Returns why the context may be used; one line when not. */
+export async function checkConsent(kube: KubeClient, context: string): Promise<string> {
+  let marker: KubeObject | undefined;
+  try {
+    marker = await get(kube, markerRef);
+  } catch (error) {
+    if (hasReason(error, 'Forbidden')) {
+      throw new UsageError(
+        `cannot read the consent marker ConfigMap ${CONSENT.namespace}/${CONSENT.name} on context "${context}" (403 Forbidden): grant "get" on it (fixtures/rbac/istio-gateway-conformance.yaml does)`,
+      );
+    }
+    throw error;
+  }
+  return consentVerdict(marker, { context, server: kube.server });
+}
+
+/** Pure: the verdict on what the cluster holds under the marker's name (undefined: nothing). */
+export function consentVerdict(marker: KubeObject | undefined, where: { context: string; server: string }): string {
+  const name = `${CONSENT.namespace}/${CONSENT.name}`;
+  if (marker?.metadata?.labels?.[CONSENT.label] === CONSENT.value) return `KUBE_CONTEXT names it and the cluster carries the consent marker ConfigMap ${name}`;
+  const found = marker ? `ConfigMap ${name} lacks the label ${CONSENT.label}=${CONSENT.value}` : `the cluster has no consent marker (ConfigMap ${name})`;
+  throw new UsageError(
+    `context "${where.context}" (API server ${where.server}): ${found}; the suite writes Secrets and a Gateway there, so it runs only on a cluster you marked as a test cluster. ` +
+      `If this is one, mark it once: ${consentCommand(where.context)}`,
   );
 }

@@ -6,11 +6,13 @@
 // fallbacks for images pinned by digest: `operator.istio.io/version` (istioctl) is right, but the
 // Helm labels (`app.kubernetes.io/version`, `helm.sh/chart`) carry the chart's version, which is
 // 1.0.0 in istioctl's embedded charts of a dev build. `istio.io/rev` is a revision name
-// (`default`, `1-22-3`), not a version: it only picks the istiod that serves the gateway.
+// (`default`, `1-22-3`) or a revision tag (`prod-stable`), not a version: with the gateway's
+// control-plane address it picks the istiod that serves the gateway (chooseIstiod).
 // Asking istiod itself (`pilot-discovery version` by exec) would need exec rights on the control
 // plane, which the suite's RBAC does not grant.
 import { UsageError } from '../config';
 import { get, list, type KubeClient, type KubeObject } from '../kube';
+import type { GatewayFacts } from './existing-gateway';
 import type { NetworkingVersion } from '../manifests';
 
 /** The Istio releases the suite supports: networking.istio.io/v1 is served from 1.22; the newest is the twin's build. */
@@ -25,12 +27,15 @@ export interface IstioFacts {
   istiod: string;
   /** Its istio.io/rev label (`default` when it has none). */
   revision: string;
+  /** How it was found to serve the gateway, in words. */
+  servesGatewayBecause: string;
   networkingVersion: NetworkingVersion;
 }
 
 type Deployment = KubeObject & {
   spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Array<{ name: string; image?: string }> } } };
 };
+type Service = KubeObject & { spec?: { selector?: Record<string, string> } };
 
 /** Pure: the Istio version an image reference's tag names (`…/pilot:1.22.3-distroless` -> 1.22.3), if it names one. */
 export function versionFromImage(image: string): string | undefined {
@@ -88,22 +93,56 @@ export async function newestNetworkingVersion(kube: KubeClient): Promise<Network
   throw new UsageError('gateways.networking.istio.io serves none of v1, v1beta1, v1alpha3');
 }
 
+const revisionOf = (d: Deployment) => d.metadata?.labels?.['istio.io/rev'] ?? d.spec?.template?.metadata?.labels?.['istio.io/rev'] ?? 'default';
+const nameOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+const selects = (selector: Record<string, string>, d: Deployment) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => d.spec?.template?.metadata?.labels?.[key] === value);
+
 /**
- * Finds the istiod of the gateway's revision (its pods' istio.io/rev label; `default` when absent)
- * and reads its version. UsageError when the cluster runs no istiod.
+ * Pure: the istiod that serves the gateway, and why. In order: the Service its proxy's control-plane
+ * address names (the istiod pods that Service selects); the istiod of the gateway's revision; the
+ * revision a revision tag of that name points at (its Service istiod-revision-tag-<tag>, labelled
+ * istio.io/tag and istio.io/rev, manifests/charts/istio-control/istio-discovery/templates/revision-tags-svc.yaml);
+ * the only istiod there is. With several istiods and none of these, it refuses: any other pick
+ * could be the wrong control plane.
  */
-export async function detectIstio(kube: KubeClient, gatewayRevision = 'default'): Promise<IstioFacts> {
+export function chooseIstiod(istiods: Deployment[], services: Service[], gateway: Pick<GatewayFacts, 'revision' | 'controlPlaneAddress'>): { istiod: Deployment; why: string } {
+  const host = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.[a-z0-9.-]+)?(?::\d+)?$/.exec(gateway.controlPlaneAddress ?? '');
+  if (host) {
+    const service = services.find((s) => s.metadata?.name === host[1] && s.metadata?.namespace === host[2]);
+    const served = service ? istiods.filter((d) => d.metadata?.namespace === host[2] && selects(service.spec?.selector ?? {}, d)) : [];
+    if (served.length === 1) return { istiod: served[0]!, why: `the gateway's control plane ${gateway.controlPlaneAddress} (Service ${nameOf(service!)})` };
+  }
+  const ofRevision = (revision: string) => istiods.filter((d) => revisionOf(d) === revision);
+  const direct = ofRevision(gateway.revision);
+  if (direct.length === 1) return { istiod: direct[0]!, why: `the gateway's revision ${gateway.revision}` };
+  const tag = services.find((s) => s.metadata?.labels?.['istio.io/tag'] === gateway.revision);
+  const tagged = tag?.metadata?.labels?.['istio.io/rev'];
+  if (tagged && ofRevision(tagged).length === 1) return { istiod: ofRevision(tagged)[0]!, why: `the revision tag ${gateway.revision}, which points at revision ${tagged}` };
+  if (istiods.length === 1) return { istiod: istiods[0]!, why: `the only istiod (the gateway's revision ${gateway.revision} names none)` };
+  throw new UsageError(
+    `cannot tell which istiod serves the gateway: its revision "${gateway.revision}"${gateway.controlPlaneAddress ? ` and control plane ${gateway.controlPlaneAddress}` : ''} match none of ` +
+      `${istiods.map((d) => `${nameOf(d)} (revision ${revisionOf(d)})`).join(', ')}, and no revision tag of that name exists`,
+  );
+}
+
+/**
+ * Finds the istiod that serves the gateway (chooseIstiod) and reads its version. UsageError when
+ * the cluster runs no istiod, or several and none is the gateway's.
+ */
+export async function detectIstio(kube: KubeClient, gateway: Pick<GatewayFacts, 'revision' | 'controlPlaneAddress'> = { revision: 'default' }): Promise<IstioFacts> {
   const networkingVersion = await newestNetworkingVersion(kube);
   const istiods = await list<Deployment>(kube, { apiVersion: 'apps/v1', kind: 'Deployment', labels: { app: 'istiod' } });
   if (istiods.length === 0) throw new UsageError(`no istiod on ${kube.server}: no Deployment labelled app=istiod in any namespace (the suite never installs Istio on an existing cluster)`);
-  const revisionOf = (d: Deployment) => d.metadata?.labels?.['istio.io/rev'] ?? d.spec?.template?.metadata?.labels?.['istio.io/rev'] ?? 'default';
-  const chosen = istiods.find((d) => revisionOf(d) === gatewayRevision) ?? istiods.find((d) => d.metadata?.name === 'istiod') ?? istiods[0]!;
+  const services = istiods.length > 1 || gateway.controlPlaneAddress ? await list<Service>(kube, { apiVersion: 'v1', kind: 'Service', labels: { app: 'istiod' } }) : [];
+  const { istiod: chosen, why } = chooseIstiod(istiods, services, gateway);
   const { version, source } = istioVersionOf(chosen);
   return {
     version,
     versionSource: source,
-    istiod: `${chosen.metadata?.namespace}/${chosen.metadata?.name}`,
+    istiod: nameOf(chosen),
     revision: revisionOf(chosen),
+    servesGatewayBecause: why,
     networkingVersion,
   };
 }

@@ -1,12 +1,13 @@
-// The `existing` target: a kubeconfig context the user names (TARGET=existing), checked to look like
-// a test cluster, on which Istio is found, never installed. It finds the gateway and what it can do,
+// The `existing` target: a kubeconfig context the user names (TARGET=existing, KUBE_CONTEXT), on a
+// cluster the user marked with the consent ConfigMap (existing-guard.ts), on which Istio is found,
+// never installed. It finds the gateway and what it can do,
 // takes the run's lock (a Lease), deploys httpbin only where it is missing, and on release deletes
 // only what it deployed and gives the lock back.
 import type { Settings } from '../config';
 import { UsageError } from '../config';
 import { acquireLease, connect, LeaseHeldError, loadKubeConfig, type KubeClient, type LeaseLock } from '../kube';
 import { DOC_NAMES } from '../manifests';
-import { checkTestCluster } from './existing-guard';
+import { checkConsent, requireNamedContext } from './existing-guard';
 import { describeMounts, findGateway, type GatewayFacts, type HttpsFacts } from './existing-gateway';
 import { ensureHttpbin, removeHttpbin, type HttpbinDeployment } from './existing-httpbin';
 import { detectIstio, supportWarning, type IstioFacts } from './existing-istio';
@@ -16,21 +17,20 @@ export interface OpenedContext {
   /** The kubeconfig file(s), as KUBECONFIG lists them. */
   kubeconfig: string;
   context: string;
-  /** Why the context may be used (it looks like a test cluster, or ALLOW_CONTEXT names it). */
+  /** Why the context may be used (KUBE_CONTEXT names it and its cluster carries the consent marker). */
   allowedBecause: string;
 }
 
 /**
- * Selects the context (KUBE_CONTEXT, else the kubeconfig's current one), refuses it unless it looks
- * like a test cluster or ALLOW_CONTEXT names it (before any request reaches it), and connects.
+ * Selects the context KUBE_CONTEXT names (refused, before any request, when it names none), connects,
+ * and refuses the cluster unless it carries the consent marker; nothing is written before that.
  */
-export async function openExistingContext(settings: Pick<Settings, 'KUBECONFIG' | 'KUBE_CONTEXT' | 'ALLOW_CONTEXT'>): Promise<OpenedContext> {
+export async function openExistingContext(settings: Pick<Settings, 'KUBECONFIG' | 'KUBE_CONTEXT'>): Promise<OpenedContext> {
   const env = { KUBECONFIG: settings.KUBECONFIG };
   const { kubeConfig, files } = loadKubeConfig({ context: settings.KUBE_CONTEXT, env });
-  const context = kubeConfig.getCurrentContext();
-  const cluster = kubeConfig.getCurrentCluster()!;
-  const allowedBecause = checkTestCluster({ context, cluster: cluster.name, server: cluster.server }, settings.ALLOW_CONTEXT);
+  const context = requireNamedContext(settings.KUBE_CONTEXT, kubeConfig.getCurrentContext());
   const kube = await connect({ context, env });
+  const allowedBecause = await checkConsent(kube, context);
   return { kube, kubeconfig: files, context, allowedBecause };
 }
 
@@ -73,8 +73,8 @@ export async function startExistingTarget(settings: Settings, log: (line: string
   const { kube } = opened;
   log(`existing: context "${opened.context}" at ${kube.server} (Kubernetes ${kube.serverVersion}): ${opened.allowedBecause}`);
   const { facts: gateway, https } = await findGateway(kube, { namespace: settings.GATEWAY_NAMESPACE, service: settings.GATEWAY_SERVICE });
-  const istio = await detectIstio(kube, gateway.revision);
-  log(`existing: Istio ${istio.version ?? 'unknown'}, from ${istio.versionSource}; revision ${istio.revision}; ${istio.networkingVersion}`);
+  const istio = await detectIstio(kube, gateway);
+  log(`existing: Istio ${istio.version ?? 'unknown'}, from ${istio.versionSource}; revision ${istio.revision} (${istio.servesGatewayBecause}); ${istio.networkingVersion}`);
   const warning = supportWarning(istio.version);
   if (warning) log(`existing: warning: ${warning}`);
   const address = https.loadBalancer ? `, address ${https.loadBalancer}` : '';

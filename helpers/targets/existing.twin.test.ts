@@ -43,6 +43,7 @@ import { podRunnerPlugin } from '../../twin/pods';
 import { openExistingContext, startExistingTarget, takeRunLock } from './existing';
 import { cleanLeftovers, describeLock } from './existing-cleanup';
 import { findGateway } from './existing-gateway';
+import { consentMarker } from './existing-guard';
 import { httpbinObjects } from './existing-httpbin';
 import { runLedger } from './existing-ledgers';
 
@@ -62,8 +63,11 @@ const started = Date.now();
 const lines: string[] = [];
 const log = (line: string) => lines.push(line);
 
+/** Settings for a kubeconfig; KUBE_CONTEXT names its current-context unless env sets it ('' leaves it unset). */
 function settingsFor(env: Record<string, string> = {}): Settings {
-  return loadSettings({ KUBECONFIG: kubeconfig, CACHE_DIR: cacheDir, WAIT_BUDGET_MS: '60000', ...env });
+  const file = env.KUBECONFIG ?? kubeconfig;
+  const current = (parse(fs.readFileSync(file, 'utf8')) as { 'current-context': string })['current-context'];
+  return loadSettings({ KUBECONFIG: kubeconfig, CACHE_DIR: cacheDir, WAIT_BUDGET_MS: '60000', KUBE_CONTEXT: current, ...env });
 }
 
 function builtBinary(name: string): string {
@@ -108,6 +112,7 @@ beforeAll(async () => {
   });
   const istio = await installIstio(twin, { istioctl: builtBinary('istioctl') });
   admin = await connect({ kubeconfigPath: kubeconfig });
+  await apply(admin, consentMarker()); // as the twin target does: this run created the cluster
   process.stdout.write(`existing-target twin: started with Istio ${istio.release} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }, 300_000);
 
@@ -122,12 +127,13 @@ describe('the existing target on the twin', () => {
     const target = await startExistingTarget(settingsFor(), log);
     try {
       expect(target.context).toBe('twin');
-      expect(target.allowedBecause).toMatch(/^it looks like a test cluster: its context name "twin"/);
+      expect(target.allowedBecause).toBe('KUBE_CONTEXT names it and the cluster carries the consent marker ConfigMap default/istio-gateway-conformance-consent');
       expect(target.istio).toEqual({
         version: '1.31-dev',
         versionSource: 'the image tag of istio-system/istiod, docker.io/istio/pilot:1.31-dev',
         istiod: 'istio-system/istiod',
         revision: 'default',
+        servesGatewayBecause: "the gateway's control plane istiod.istio-system.svc:15012 (Service istio-system/istiod)",
         networkingVersion: 'networking.istio.io/v1',
       });
       expect(target.gateway).toEqual({
@@ -136,6 +142,7 @@ describe('the existing target on the twin', () => {
         selector: 'ingressgateway',
         deployment: 'istio-system/istio-ingressgateway',
         revision: 'default',
+        controlPlaneAddress: 'istiod.istio-system.svc:15012',
         mounts: { certs: true, caCerts: true },
       });
       expect(target.https).toMatchObject({ port: 443, targetPort: '8443', nodePort: 30443, type: 'LoadBalancer', loadBalancer: expect.any(String) });
@@ -166,18 +173,29 @@ describe('the existing target on the twin', () => {
     }
   });
 
-  test('refuses a context that does not look like a test cluster, before it changes anything; ALLOW_CONTEXT names it', async () => {
+  test('refuses a context not named in KUBE_CONTEXT, and a cluster without the consent marker, before it changes anything', async () => {
     const production = renamedKubeconfig('prod-eu');
-    const refused = await startExistingTarget(settingsFor({ KUBECONFIG: production }), log).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(refused).toBeInstanceOf(UsageError);
-    expect((refused as Error).message).toMatch(/^context "prod-eu" \(cluster "prod-eu", API server https:\/\/[\d.]+:6443\) does not look like a test cluster: .*ALLOW_CONTEXT=prod-eu/);
-    expect((refused as Error).message).not.toContain('\n');
-    expect(await get(admin, lockRef)).toBeUndefined();
-    const allowed = await openExistingContext(settingsFor({ KUBECONFIG: production, ALLOW_CONTEXT: 'prod-eu' }));
-    expect(allowed).toMatchObject({ context: 'prod-eu', allowedBecause: 'ALLOW_CONTEXT=prod-eu names it' });
+    const failureOf = (settings: Settings) =>
+      startExistingTarget(settings, log).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+    const unnamed = await failureOf(settingsFor({ KUBECONFIG: production, KUBE_CONTEXT: '' }));
+    expect(unnamed).toBeInstanceOf(UsageError);
+    expect(unnamed?.message).toMatch(/^the existing target uses only a context you name: set KUBE_CONTEXT \(the kubeconfig's current-context is "prod-eu"/);
+    const marker = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'istio-gateway-conformance-consent' };
+    await deleteObject(admin, marker, { adoptUnowned: true });
+    try {
+      const unmarked = await failureOf(settingsFor({ KUBECONFIG: production }));
+      expect(unmarked).toBeInstanceOf(UsageError);
+      expect(unmarked?.message).toMatch(/^context "prod-eu" \(API server https:\/\/[\d.]+:6443\): the cluster has no consent marker .*If this is one, mark it once: kubectl --context prod-eu --namespace default create configmap istio-gateway-conformance-consent /);
+      expect(unmarked?.message).not.toContain('\n');
+      expect(await get(admin, lockRef)).toBeUndefined();
+    } finally {
+      await apply(admin, consentMarker());
+    }
+    const allowed = await openExistingContext(settingsFor({ KUBECONFIG: production }));
+    expect(allowed).toMatchObject({ context: 'prod-eu', allowedBecause: 'KUBE_CONTEXT names it and the cluster carries the consent marker ConfigMap default/istio-gateway-conformance-consent' });
   });
 
   test('a gateway without port 443 is one line; one that does not mount the secrets runs the sds profile, and PROFILE=file-mount is skipped with the reason', async () => {
@@ -308,7 +326,7 @@ describe('the existing target on the twin', () => {
       expect(await get(admin, { apiVersion: networking, kind: 'Gateway', namespace: 'default', name: 'httpbin-gateway' })).toBeDefined();
       expect(await get(admin, lockRef)).toBeDefined();
 
-      const real = await npmCleanup([], { KUBECONFIG: kubeconfig, CACHE_DIR: cacheDir });
+      const real = await npmCleanup([], { KUBECONFIG: kubeconfig, KUBE_CONTEXT: 'twin', CACHE_DIR: cacheDir });
       expect(real).toMatchObject({ code: 0, stderr: '' });
       expect(real.stdout).toContain(`cleanup: Secret istio-system/istio-ingressgateway-ca-certs: restored as it was before the suite replaced it (run ${runKube.runId})`);
       expect(real.stdout).toContain(`cleanup: deleted Gateway default/httpbin-gateway (left by run ${runKube.runId})`);

@@ -2,6 +2,7 @@
 // give it back. The suites never ask which target they run on.
 import type { Settings } from '../config';
 import { startKindTarget, type TargetDecision } from '../cluster';
+import { REAL_KUBELET_FILE_MOUNT_WAIT_MS } from '../file-mount-wait';
 import { startExistingTarget } from './existing';
 import { startTwinTarget } from './twin';
 
@@ -21,6 +22,11 @@ export interface PreparedTarget {
 // caller's environment has them, must not point the suites elsewhere (empty means unset).
 const docGateway = { KUBE_CONTEXT: '', GATEWAY_NAMESPACE: '', GATEWAY_SERVICE: '' };
 
+/** On a real kubelet (kind, existing), the file-mount profile waits as long as a mounted Secret can take (helpers/file-mount-wait.ts). */
+export function realKubeletEnv(settings: Pick<Settings, 'FILE_MOUNT_WAIT_MS'>): { FILE_MOUNT_WAIT_MS: string } {
+  return { FILE_MOUNT_WAIT_MS: String(settings.FILE_MOUNT_WAIT_MS ?? REAL_KUBELET_FILE_MOUNT_WAIT_MS) };
+}
+
 export async function prepareTarget(decision: TargetDecision, settings: Settings, log: (line: string) => void, keep: boolean): Promise<PreparedTarget> {
   switch (decision.target) {
     case 'kind': {
@@ -31,7 +37,7 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         ingressAddress: cluster.ingressAddress,
         istioVersion: cluster.istioVersion,
         tools: { kind: settings.KIND_VERSION ?? 'pinned', nodeImage: cluster.nodeImage },
-        suiteEnv: docGateway,
+        suiteEnv: { ...docGateway, ...realKubeletEnv(settings) },
         release: () => cluster.teardown(),
       };
     }
@@ -42,7 +48,7 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         kubeconfig: existing.kubeconfig,
         istioVersion: existing.istio.version,
         tools: {},
-        suiteEnv: existing.suiteEnv,
+        suiteEnv: { ...existing.suiteEnv, ...realKubeletEnv(settings) },
         release: () => existing.release(),
       };
     }

@@ -1,10 +1,13 @@
 // The twin as a conformance target: the real control plane with the pod runner, real Istio
 // installed by istioctl with the doc's gateway overlay, and the httpbin sample deployed (labelled
-// as the suite's, so SG-X2 removes it as the doc does).
+// as the suite's, so SG-X2 removes it as the doc does). The twin is a cluster this run created, so
+// it marks it with the existing target's consent marker itself (`npm run cleanup` and
+// TARGET=existing KUBE_CONTEXT=twin then work on it as on a cluster a user marked).
 import path from 'node:path';
 import type { Settings } from '../config';
 import { formatDuration, heartbeat } from '../progress';
 import { apply, connect, waitForDeployment, type KubeClient } from '../kube';
+import { consentMarker } from './existing-guard';
 import { httpbinObjects, type HttpbinSample } from './httpbin-sample';
 import { startTwin, type Twin } from '../../twin';
 import { ensureControlPlaneBinaries } from '../../twin/binaries';
@@ -65,6 +68,9 @@ async function startWithIstio(
   });
   try {
     phase.now = 'istioctl install (CRDs, istiod, the ingress gateway) and the httpbin sample';
+    const kube = await connect({ kubeconfigPath: twin.kubeconfig });
+    // The twin is a cluster the suite made: it carries the consent marker the existing target asks for.
+    await apply(kube, consentMarker());
     // httpbin runs without a sidecar in a namespace Istio does not inject, so it needs nothing of
     // Istio's: both start at once.
     const [istio] = await Promise.all([
@@ -72,7 +78,7 @@ async function startWithIstio(
         log(`twin: Istio ${installed.release} installed in ${(installed.ms / 1000).toFixed(1)} s`);
         return installed;
       }),
-      connect({ kubeconfigPath: twin.kubeconfig }).then((kube) => deployHttpbin(kube)),
+      deployHttpbin(kube),
     ]);
     return { twin, stateDir, kubeconfig: twin.kubeconfig, istioVersion: istio.release, kubernetesVersion: twin.kubeVersion, release: () => twin.stop() };
   } catch (error) {

@@ -1,5 +1,5 @@
 // The outcome of each step of one run, in catalogue order, as the conformance report lists them.
-import { StepFailure, type StepDefinition, type StepRecord } from './step';
+import { StepFailure, StepSkipped, type StepDefinition, type StepRecord } from './step';
 import { formatDuration, heartbeat } from '../../helpers/progress';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -83,6 +83,10 @@ export class StepLedger<Context> {
       await step.run(context, record);
       this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', durationMs: Date.now() - started, ...record });
     } catch (error) {
+      if (error instanceof StepSkipped) {
+        this.recordSkip(step, error.reason);
+        return;
+      }
       const failure =
         error instanceof StepFailure
           ? { expected: error.expected, observed: error.observed }

@@ -38,3 +38,17 @@ export class StepFailure extends Error {
 export function expectStep(stepId: string, ok: boolean, expected: string, observed: string): asserts ok {
   if (!ok) throw new StepFailure(stepId, expected, observed);
 }
+
+/**
+ * A step that learns only while running that it cannot apply (the gateway image has no `ls`): it
+ * is reported skipped with the reason, not failed.
+ */
+export class StepSkipped extends Error {
+  override name = 'StepSkipped';
+  constructor(
+    readonly stepId: string,
+    readonly reason: string,
+  ) {
+    super(`${stepId}: skipped: ${reason}`);
+  }
+}

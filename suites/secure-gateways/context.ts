@@ -7,6 +7,7 @@ import { loadSettings, UsageError, type Settings } from '../../helpers/config';
 import { BackupLedger, connect, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
 import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
 import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/targets/existing-gateway';
+import { catalogueWaitMs } from '../../helpers/file-mount-wait';
 import { newestNetworkingVersion } from '../../helpers/targets/existing-istio';
 import { runLedger } from '../../helpers/targets/existing-ledgers';
 import { makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../helpers/pki';
@@ -38,6 +39,8 @@ export interface SecureGatewaysContext {
   ingress?: IngressAddress;
   /** The gateway pod the troubleshooting steps look into (SG-B1). */
   gatewayPod?: string;
+  /** Why the gateway container cannot run the doc's ls/cat (a distroless image), once a file check found out. */
+  fileToolsMissing?: string;
   /** When the suite first changed gateway config: SG-T5 reads the logs from then on. */
   configChangedAt?: Date;
   /** Objects the suite created or replaced, to delete or put back (SG-X1). */
@@ -70,7 +73,7 @@ export async function prepareSecureGateways(env: NodeJS.ProcessEnv = process.env
     profile,
     profileReason: reason,
     networkingVersion: await newestNetworkingVersion(kube),
-    budgets: { waitMs: settings.WAIT_BUDGET_MS, requestMs: settings.REQUEST_TIMEOUT_MS, converge: settings.CONVERGE },
+    budgets: { waitMs: catalogueWaitMs(settings.WAIT_BUDGET_MS, profile, settings.FILE_MOUNT_WAIT_MS), requestMs: settings.REQUEST_TIMEOUT_MS, converge: settings.CONVERGE },
     certDir: settings.CERT_DIR ? path.resolve(settings.CERT_DIR) : mkdtempSync(path.join(os.tmpdir(), 'igc-certs-')),
     // On disk, so that `npm run cleanup` can put back what an interrupted run replaced.
     ledger: runLedger(settings.CACHE_DIR, kube.server, kube.runId),

@@ -2,24 +2,43 @@
 // `kubectl exec` and `kubectl logs`, as the doc does.
 import { X509Certificate } from 'node:crypto';
 import { eventually, EventuallyTimeout } from '../../../helpers/eventually';
-import { exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
+import { commandMissing, exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
 import { FILE_MOUNT } from '../../../helpers/manifests';
 import { certificateSummary } from '../../../helpers/pki';
-import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
+import { expectStep, StepFailure, StepSkipped, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
 import { curlBuildStep } from './doc-curl';
 
 const PROXY_CONTAINER = 'istio-proxy';
-const fileMountOnly = (context: SecureGatewaysContext): string | undefined =>
-  context.profile === 'file-mount' ? undefined : `profile ${context.profile}: the certificates are served by istiod over SDS, not mounted into the pod`;
+// The file checks need the file-mount profile, and an image that has the doc's ls and cat (a
+// distroless gateway image has neither: the first check that finds out says so for all four).
+const fileMountOnly = (context: SecureGatewaysContext): string | undefined => {
+  if (context.profile !== 'file-mount') return `profile ${context.profile}: the certificates are served by istiod over SDS, not mounted into the pod`;
+  return context.fileToolsMissing;
+};
 
-/** `kubectl exec <gateway pod> -c istio-proxy -- <command>`, polled until it shows what is expected. */
+/**
+ * `kubectl exec <gateway pod> -c istio-proxy -- <command>`, polled until it shows what is expected.
+ * The first call also tells whether the container can run the command at all: if not (distroless),
+ * the step is skipped with that reason at once, and so are the other file checks.
+ */
 async function awaitExec(context: SecureGatewaysContext, stepId: string, expected: string, command: string[], holds: (result: ExecResult) => boolean): Promise<ExecResult> {
   const pod = need(context.gatewayPod, 'the gateway pod (SG-B1)');
+  const run = () => exec(context.kube, { namespace: context.names.gatewayNamespace, pod, container: PROXY_CONTAINER, command });
+  const first = await run().then(
+    (result) => result,
+    (error: unknown) => error,
+  );
+  const missing = commandMissing(first, command.join(' '));
+  if (missing) {
+    context.fileToolsMissing = `${missing}: the doc's file checks need ls and cat in the gateway image (a distroless image has neither)`;
+    throw new StepSkipped(stepId, context.fileToolsMissing);
+  }
+  if (!(first instanceof Error) && holds(first as ExecResult)) return first as ExecResult;
   try {
-    return await eventually(() => exec(context.kube, { namespace: context.names.gatewayNamespace, pod, container: PROXY_CONTAINER, command }), holds, {
+    return await eventually(run, holds, {
       budgetMs: context.budgets.waitMs,
       converge: 1,
       initialDelayMs: 200,
