@@ -146,19 +146,7 @@ function holdH2(socket: tls.TLSSocket, options: HeldConnectionOptions): HeldConn
       return { outcome: 'failed', detail: (error as Error).message };
     }
   };
-  return {
-    protocol: 'h2',
-    get goawayAt() {
-      return marks.goawayAt;
-    },
-    get closedAt() {
-      return marks.closedAt;
-    },
-    get,
-    goaway: marks.awaitGoaway,
-    closed: marks.awaitClosed,
-    close: () => session.destroy(),
-  };
+  return heldConnection('h2', marks, get, () => session.destroy());
 }
 
 function holdH1(socket: tls.TLSSocket, options: HeldConnectionOptions): HeldConnection {
@@ -189,8 +177,16 @@ function holdH1(socket: tls.TLSSocket, options: HeldConnectionOptions): HeldConn
       return { outcome: 'failed', detail: (error as Error).message };
     }
   };
+  return heldConnection('http/1.1', marks, get, () => {
+    agent.destroy();
+    socket.destroy();
+  });
+}
+
+/** The held connection's face, the same for both protocols: its marks, one request, and close. */
+function heldConnection(protocol: HeldConnection['protocol'], marks: Marks, get: HeldConnection['get'], close: () => void): HeldConnection {
   return {
-    protocol: 'http/1.1',
+    protocol,
     get goawayAt() {
       return marks.goawayAt;
     },
@@ -200,9 +196,6 @@ function holdH1(socket: tls.TLSSocket, options: HeldConnectionOptions): HeldConn
     get,
     goaway: marks.awaitGoaway,
     closed: marks.awaitClosed,
-    close: () => {
-      agent.destroy();
-      socket.destroy();
-    },
+    close,
   };
 }
