@@ -477,7 +477,7 @@ describe('the shipped RBAC (fixtures/rbac) on the twin', () => {
         await target.release();
       }
       expect(results.filter((r) => r.status === 'failed').map((r) => `${r.id}: ${r.observed}`)).toEqual([]);
-      expect(results.filter((r) => r.status === 'passed')).toHaveLength(23);
+      expect(results.filter((r) => r.status === 'passed')).toHaveLength(28);
       // npm run cleanup's operations (nothing is left to remove by now)
       const opened = await openExistingContext(settings);
       const lock = await takeRunLock(opened.kube, 0, log);

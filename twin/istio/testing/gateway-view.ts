@@ -49,11 +49,13 @@ export function activeSecretNames(dump: Json): string[] {
   return ((dumpOf(dump, 'SecretsConfigDump')?.dynamic_active_secrets ?? []) as Json[]).map((s) => s.name as string);
 }
 
-/** Serial numbers /certs shows: server certificates and client CAs of the TLS contexts in use. */
+/**
+ * The distinct serial numbers /certs shows: server certificates and client CAs of the TLS contexts
+ * alive. As Envoy's, /certs also lists the contexts of draining filter chains, so after a listener
+ * update the same certificate can appear once per context.
+ */
 export function certSerials(certs: Json): { certChain: string[]; caCert: string[] } {
   const entries = (certs.certificates ?? []) as Json[];
-  return {
-    certChain: entries.flatMap((e) => ((e.cert_chain ?? []) as Json[]).map((c) => c.serial_number as string)),
-    caCert: entries.flatMap((e) => ((e.ca_cert ?? []) as Json[]).map((c) => c.serial_number as string)),
-  };
+  const distinct = (field: string) => [...new Set(entries.flatMap((e) => ((e[field] ?? []) as Json[]).map((c) => c.serial_number as string)))];
+  return { certChain: distinct('cert_chain'), caCert: distinct('ca_cert') };
 }
