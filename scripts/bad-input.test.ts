@@ -311,7 +311,8 @@ beforeAll(async () => {
     'garbage.txt': 'apiVersion: [unclosed\n',
     'ca.der': new X509Certificate(ecdsa.root.certPem).raw,
     'broken.cert.pem': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
-    'broken.key.pem': '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n',
+    // A key file whose armour is right and whose body is not a key: made from this run's own key.
+    'broken.key.pem': ecdsa.client.keyPem.replace(/\n[A-Za-z0-9+/=\n]+\n(?=-----END)/, '\nbm90IGEga2V5\n'),
     'rsa.cert.pem': rsa.client.certPem,
     'client.pub.pem': createPublicKey(ecdsa.client.keyPem).export({ type: 'spki', format: 'pem' }),
     'encrypted.key.pem': createPrivateKey(ecdsa.client.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }),
