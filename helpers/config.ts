@@ -59,6 +59,9 @@ const settingsShape = {
   REPORT_DIR: z.string().default('reports'),
   // the twin's Istio build: a release name from twin/versions.json (default: the file's default)
   TWIN_ISTIO: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a release name from twin/versions.json').optional(),
+  // a warm twin start restores the snapshot of an earlier `istioctl install` (same key) instead of
+  // running istioctl again; istioctl: always run the real istioctl install
+  TWIN_ISTIO_INSTALL: z.enum(['snapshot', 'istioctl']).default('snapshot'),
   // the twin's pod runner: delay before a changed Secret/ConfigMap shows in pod volumes (a kubelet
   // takes up to about a minute), and the first crash-loop back-off (the kubelet's 10 s)
   // The twin's preflight installs missing Debian packages (root, apt-get) unless this says never.

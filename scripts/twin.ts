@@ -7,16 +7,11 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { runMain } from '../helpers/cli';
 import { fromUserFolder, loadSettings } from '../helpers/config';
-import { startTwin, type Twin } from '../twin';
-import { ensureControlPlaneBinaries } from '../twin/binaries';
 import { checkTwinHost } from '../twin/preflight';
 import { defaultStateDir } from '../twin/paths';
-import { installIstio } from '../twin/istio/install';
-import { connect } from '../helpers/kube';
-import { deployHttpbin } from '../helpers/targets/twin';
-import { writeEnvoyLauncher } from '../twin/istio/envoy-stand-in';
-import { podRunnerPlugin } from '../twin/pods';
 import { watchAncestors } from '../twin/process/ancestry';
+import type { Twin } from '../twin';
+import { startTwinWithIstio } from '../helpers/targets/twin';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -34,7 +29,7 @@ runMain(async () => {
   const given = program.opts<{ kubeconfigOut: string; stateDir: string; istio: boolean; httpbin: boolean; verbose?: boolean }>();
   // Relative paths are the user's: from the folder npm was run in.
   const flags = { ...given, kubeconfigOut: fromUserFolder(given.kubeconfigOut), stateDir: fromUserFolder(given.stateDir) };
-  const log = (line: string) => console.error(`twin: ${line}`);
+  const log = (line: string) => console.error(line.startsWith('twin: ') ? line : `twin: ${line}`);
   // Before any build or change: root, the host tools (installed when missing), Go and disk.
   await checkTwinHost(settings, log);
 
@@ -50,38 +45,29 @@ runMain(async () => {
   const stopRequested = new Promise<void>((resolve) => stopRequest.signal.addEventListener('abort', () => resolve(), { once: true }));
 
   const started = Date.now();
-  const binaries = await ensureControlPlaneBinaries(log, stopRequest.signal);
   let twin: Twin;
+  let istio = 'no Istio';
+  let doc = '';
   try {
-    twin = await startTwin({
+    // The same start as npm test's: the control plane with the pod runner (pilot-agent starts the
+    // Envoy stand-in as its Envoy binary), Istio and the httpbin sample the doc's "Before you begin"
+    // deploys (without it the doc's curl gets Envoy's 503).
+    const ready = await startTwinWithIstio(settings, {
       stateDir: flags.stateDir,
-      binaries,
       kubeconfigOut: flags.kubeconfigOut,
-      // The container runtime's stand-in: pods become processes in their own network namespaces.
-      // pilot-agent starts the Envoy stand-in as its Envoy binary (/usr/local/bin/envoy in the view).
-      podRunner: podRunnerPlugin({ stateDir: flags.stateDir, standIns: { envoy: writeEnvoyLauncher(path.join(flags.stateDir, 'istio')) } }),
+      istio: flags.istio,
+      httpbin: flags.httpbin,
       log,
       progress: flags.verbose ? log : undefined,
       signal: stopRequest.signal,
     });
-  } catch (error) {
-    if (stopRequest.signal.aborted) return 130;
-    throw error;
-  }
-  let istio = 'no Istio';
-  let doc = '';
-  try {
-    if (flags.istio) {
-      const installed = await installIstio(twin, { signal: stopRequest.signal });
-      istio = `Istio ${installed.release} in ${seconds(installed.ms)}`;
+    twin = ready.twin;
+    if (ready.istio) {
+      istio = `Istio ${ready.istio.release} in ${seconds(ready.istio.ms)}${ready.istio.via === 'snapshot' ? ' (restored from the snapshot of an istioctl install)' : ''}`;
       // The doc's variables, for its own commands typed by hand (the gateway's LoadBalancer address).
       doc = `; for the doc: export KUBECONFIG=${path.resolve(flags.kubeconfigOut)} INGRESS_HOST=${twin.node.address} SECURE_INGRESS_PORT=443`;
     }
-    // The doc's "Before you begin" deploys the httpbin sample; without it the doc's curl gets
-    // Envoy's 503 (the suite's targets deploy it themselves, and SG-X2 removes it).
-    if (flags.httpbin) await deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig }));
   } catch (error) {
-    await twin.stop();
     if (stopRequest.signal.aborted) return 130;
     throw error;
   }
