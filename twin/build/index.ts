@@ -11,6 +11,10 @@ import { withLock } from './lock';
 import { checkWrapperModules } from './modules';
 import { HEARTBEAT_MS } from '../../helpers/progress';
 import { formatDuration } from './progress';
+import { progressBar } from '../../helpers/progress-bar';
+
+// A component the project has no recorded time for counts as this much on the bar.
+const UNKNOWN_ESTIMATE_MS = 60_000;
 import { estimateMs, recordsFile } from './timings';
 import { buildUnits, type BuildUnit, COMPONENTS, TWIN_BINARIES, type TwinBinary, unitOf } from './recipes';
 import { type IstioRelease, istioRelease, loadVersions, type TwinVersions, VERSIONS_FILE } from './versions';
@@ -92,25 +96,39 @@ export async function ensureBinaries<N extends TwinBinary = TwinBinary>(names?: 
     if (todo.some(({ unit }) => unit.sources.length > 0)) checkWrapperModules(versions);
     const goCommand = options.goCommand ?? DEFAULT_GO_COMMAND;
     const goVersion = options.goCommand ? options.goCommand.join(' ') : checkGo(todo.map(({ unit }) => unit));
-    const progress = options.progress ?? ((line: string) => process.stderr.write(`twin:build: ${line}\n`));
     const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     const estimates = todo.map(({ unit }) => estimateMs(cacheDir, unit));
+    // On a terminal a bar shows the whole build against the recorded times; in logs, the lines alone.
+    const planned = estimates.map((ms) => ms ?? UNKNOWN_ESTIMATE_MS);
+    const bar = options.progress ? undefined : progressBar({ title: 'twin:build', total: planned.reduce((sum, ms) => sum + ms, 0) });
+    const progress = options.progress ?? ((line: string) => bar!.line(`twin:build: ${line}`));
+    let finishedMs = 0;
+    let current = { label: '', since: Date.now(), plannedMs: 0 };
+    const ticker = bar ? setInterval(() => bar.update(finishedMs + Math.min(Date.now() - current.since, current.plannedMs), current.label), 1000) : undefined;
+    ticker?.unref();
     const known = estimates.filter((ms): ms is number => ms !== undefined);
     const total = known.length > 0 ? ` (about ${formatDuration(known.reduce((sum, ms) => sum + ms, 0))} on 2 cores, measured)` : '';
     progress(`${todo.length} of ${needed.length} components to build, once per machine${total}: ${todo.map(({ unit }) => unit.label).join(', ')}`);
     const started = Date.now();
     const built: string[] = [];
-    for (const [index, { unit, key }] of todo.entries()) {
-      const numbered = (line: string) => progress(`[${index + 1}/${todo.length}, ${formatDuration(Date.now() - started)}] ${line}`);
-      const onWait = (pid: number, waitedMs: number) => numbered(`${unit.label}: waiting for the build in process ${pid} (${formatDuration(waitedMs)})`);
-      mkdirSync(binDir(cacheDir), { recursive: true });
-      await withLock(`${unitDir(cacheDir, unit)}.lock`, { onWait, heartbeatMs, signal: options.signal }, async () => {
-        if (cacheState(cacheDir, unit, key).state === 'cached') return; // built meanwhile by the process we waited for
-        const stamp = await buildUnit(unit, key, { cacheDir, progress: numbered, heartbeatMs, goCommand, goVersion, estimateMs: estimates[index], signal: options.signal });
-        built.push(`${unit.component} ${formatDuration(stamp.seconds * 1000)}`);
-      });
+    try {
+      for (const [index, { unit, key }] of todo.entries()) {
+        current = { label: `${index + 1}/${todo.length} ${unit.label}`, since: Date.now(), plannedMs: planned[index]! };
+        const numbered = (line: string) => progress(`[${index + 1}/${todo.length}, ${formatDuration(Date.now() - started)}] ${line}`);
+        const onWait = (pid: number, waitedMs: number) => numbered(`${unit.label}: waiting for the build in process ${pid} (${formatDuration(waitedMs)})`);
+        mkdirSync(binDir(cacheDir), { recursive: true });
+        await withLock(`${unitDir(cacheDir, unit)}.lock`, { onWait, heartbeatMs, signal: options.signal }, async () => {
+          if (cacheState(cacheDir, unit, key).state === 'cached') return; // built meanwhile by the process we waited for
+          const stamp = await buildUnit(unit, key, { cacheDir, progress: numbered, heartbeatMs, goCommand, goVersion, estimateMs: estimates[index], signal: options.signal });
+          built.push(`${unit.component} ${formatDuration(stamp.seconds * 1000)}`);
+        });
+        finishedMs += planned[index]!;
+      }
+      if (built.length > 0) progress(`built ${built.length} components in ${formatDuration(Date.now() - started)}: ${built.join(', ')} (each build is recorded in ${recordsFile(cacheDir)})`);
+    } finally {
+      if (ticker) clearInterval(ticker);
+      bar?.stop();
     }
-    if (built.length > 0) progress(`built ${built.length} components in ${formatDuration(Date.now() - started)}: ${built.join(', ')} (each build is recorded in ${recordsFile(cacheDir)})`);
   }
   const paths = {} as Record<N, string>;
   for (const name of wanted) {
