@@ -1,11 +1,15 @@
 // The Istio task "Secure Gateways (HTTPS)" as a conformance run: every step of the doc is a test
 // titled with its ID. The runner (npm test) prepares the target and sets KUBECONFIG.
+import path from 'node:path';
 import { loadSettings } from '../helpers/config';
 import { defineCatalogue } from './runtime/define';
 import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
 import { prepareSecureGateways } from './secure-gateways/context';
+import { secureGatewaysDiagnostics } from './secure-gateways/diagnostics';
 
 const settings = loadSettings();
+// Bundles go beside the step results the runner asked for (its report folder), else REPORT_DIR.
+const reportDir = settings.STEP_RESULTS_FILE ? path.dirname(path.resolve(settings.STEP_RESULTS_FILE)) : path.resolve(settings.REPORT_DIR);
 
 defineCatalogue({
   name: 'Secure Gateways (HTTPS)',
@@ -16,6 +20,8 @@ defineCatalogue({
   },
   prepare: () => prepareSecureGateways(),
   resultsFile: settings.STEP_RESULTS_FILE,
+  // A failed step's diagnostics: reports/secure-gateways/diagnostics/<step ID>/ (helpers/diagnostics).
+  onFailure: secureGatewaysDiagnostics(reportDir),
   // A step's own waits are bounded by WAIT_BUDGET_MS (FILE_MOUNT_WAIT_MS when larger, on a real
   // kubelet); jest's limit sits above them.
   stepTimeoutMs: Math.max(settings.WAIT_BUDGET_MS, settings.FILE_MOUNT_WAIT_MS ?? 0) * 2 + 60_000,

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueResults } from '../../suites/runtime/define';
+import { CATALOGUE_ID } from '../../suites/secure-gateways/catalogue-id';
+import { diagnosticsRoot } from '../diagnostics';
 
 export interface CatalogueRunOptions {
   kubeconfig: string;
@@ -30,6 +32,9 @@ const jestLauncher = path.resolve(__dirname, '../../scripts/jest.mjs');
 export async function runCatalogue(options: CatalogueRunOptions): Promise<CatalogueRun> {
   const resultsFile = path.resolve(options.reportDir, 'steps.json');
   rmSync(resultsFile, { force: true });
+  // The suites write a failed step's diagnostics bundle beside steps.json (suites/secure-gateways/diagnostics.ts):
+  // a previous run's bundles would read as this run's.
+  rmSync(diagnosticsRoot(path.resolve(options.reportDir), CATALOGUE_ID), { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...options.env,

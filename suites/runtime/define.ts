@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, test } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTEXT_GLOBAL, LEDGER_GLOBAL } from './environment';
-import { StepLedger, testName, type RunPolicy, type StepResult } from './results';
+import { StepLedger, testName, type FailureHook, type RunPolicy, type StepResult } from './results';
 import type { StepDefinition } from './step';
 
 export interface CatalogueOptions<Context> {
@@ -20,6 +20,8 @@ export interface CatalogueOptions<Context> {
   resultsFile?: string;
   /** Time allowed to a step, in ms (jest's per-test timeout). */
   stepTimeoutMs: number;
+  /** Collects a failed step's diagnostics before the next step runs (results.ts FailureHook). */
+  onFailure?: FailureHook<Context>;
   /** Facts about the run the report names (profile, versions), read from the context at the end. */
   describeRun?: (context: Context | undefined) => Record<string, unknown>;
 }
@@ -32,7 +34,7 @@ export interface CatalogueResults {
 }
 
 export function defineCatalogue<Context>(options: CatalogueOptions<Context>): StepLedger<Context> {
-  const ledger = new StepLedger(options.steps, options.policy);
+  const ledger = new StepLedger(options.steps, options.policy, options.onFailure);
   const globals = globalThis as Record<string, unknown>;
   globals[LEDGER_GLOBAL] = ledger;
 

@@ -12,7 +12,24 @@ export interface StepResult {
   expected?: string;
   observed?: string;
   reason?: string;
+  /** A failed step's diagnostics bundle: its index.json, relative to the report folder. */
+  diagnostics?: string;
 }
+
+/** What the runtime knows of a step when it has just failed. */
+export interface FailedStep<Context> {
+  step: StepDefinition<Context>;
+  context: Context;
+  /** The failure as recorded (the report's entry). */
+  result: StepResult;
+  error: unknown;
+}
+
+/**
+ * Called once a failure is recorded and before any later step (cleanup included) changes the
+ * cluster; returns where its bundle's index.json went (relative to the report folder), if anywhere.
+ */
+export type FailureHook<Context> = (failure: FailedStep<Context>) => Promise<string | undefined>;
 
 export interface RunPolicy {
   /** Once a step fails, skip every later step except the `always` ones (fault rehearsals). */
@@ -34,6 +51,7 @@ export class StepLedger<Context> {
   constructor(
     readonly steps: ReadonlyArray<StepDefinition<Context>>,
     private readonly policy: RunPolicy,
+    private readonly onFailure?: FailureHook<Context>,
   ) {
     const ids = new Set<string>();
     for (const step of steps) {
@@ -91,11 +109,25 @@ export class StepLedger<Context> {
         error instanceof StepFailure
           ? { expected: error.expected, observed: error.observed }
           : { expected: record.expected, observed: error instanceof Error ? error.message : String(error) };
-      this.results.set(step.id, { id: step.id, title: step.title, status: 'failed', durationMs: Date.now() - started, ...failure });
+      const result: StepResult = { id: step.id, title: step.title, status: 'failed', durationMs: Date.now() - started, ...failure };
+      this.results.set(step.id, result);
       this.firstFailure ??= step.id;
+      stopBeat(); // the heartbeat speaks of the step, which is over
+      await this.collectDiagnostics({ step, context, result, error });
       throw error;
     } finally {
       stopBeat();
+    }
+  }
+
+  // Only after a failure, so a passing run's steps keep their timing; never fails the run itself.
+  private async collectDiagnostics(failure: FailedStep<Context>): Promise<void> {
+    if (!this.onFailure) return;
+    try {
+      const index = await this.onFailure(failure);
+      if (index) failure.result.diagnostics = index;
+    } catch (error) {
+      process.stderr.write(`  ${failure.step.id}: no diagnostics bundle: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
 

@@ -9,8 +9,7 @@ import type { CatalogueResults } from './define';
 const root = path.resolve(__dirname, '../..');
 
 /** Runs the sample catalogue in a real jest run with the conformance environment. */
-function runSample(env: Record<string, string>): { results: StepResult[]; output: string; status: number | null } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'igc-runtime-'));
+function runSample(env: Record<string, string>, dir = mkdtempSync(path.join(os.tmpdir(), 'igc-runtime-'))): { results: StepResult[]; output: string; status: number | null } {
   const resultsFile = path.join(dir, 'steps.json');
   const config = {
     rootDir: root,
@@ -60,6 +59,25 @@ describe('conformance step runtime', () => {
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(['skipped']));
     expect(results[0]!.reason).toBe('the target could not be prepared: no cluster answered at https://10.250.0.2:6443');
+  });
+
+  test('a failure hook runs once, for the failed step, before cleanup; its time is not the step\'s', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'igc-runtime-'));
+    const failures = path.join(dir, 'failures.txt');
+    const { results, status } = runSample({ SAMPLE_FAILURES_FILE: failures }, dir);
+    expect(status).toBe(1);
+    expect(readFileSync(failures, 'utf8')).toBe('T-2 failed cleaned=false\n');
+    expect(results[1]).toMatchObject({ id: 'T-2', status: 'failed', diagnostics: 'sample/diagnostics/T-2/index.json' });
+    expect(results[1]!.durationMs).toBeLessThan(400);
+    expect(results.filter((r) => r.diagnostics).map((r) => r.id)).toEqual(['T-2']);
+  });
+
+  test('a failure hook that throws leaves the run as it was, with one line', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'igc-runtime-'));
+    const { results, output } = runSample({ SAMPLE_FAILURES_FILE: path.join(dir, 'failures.txt'), SAMPLE_FAILURE_HOOK_THROWS: '1' }, dir);
+    expect(results.map((r) => r.status)).toEqual(['passed', 'failed', 'skipped', 'passed', 'skipped', 'passed']);
+    expect(results[1]!.diagnostics).toBeUndefined();
+    expect(output).toMatch(/T-2: no diagnostics bundle: the cluster went away/);
   });
 
   test('--only runs the selected steps and reports the rest skipped', () => {

@@ -8,6 +8,14 @@ export interface StepRecord {
   observed?: string;
 }
 
+/** An object a step depends on, named as the Kubernetes API names it (for a failure's diagnostics). */
+export interface StepObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
 export interface StepDefinition<Context> {
   /** Stable ID from STEPS.md, e.g. 'SG-S4'. */
   id: string;
@@ -19,6 +27,8 @@ export interface StepDefinition<Context> {
   always?: boolean;
   /** A reason why the step cannot apply to this target or profile, or undefined. */
   notApplicable?: (context: Context) => string | undefined;
+  /** The objects whose state explains a failure of this step; the catalogue's default when absent. */
+  objects?: (context: Context) => StepObject[];
   run: (context: Context, record: StepRecord) => Promise<void>;
 }
 
@@ -29,6 +39,8 @@ export class StepFailure extends Error {
     readonly stepId: string,
     readonly expected: string,
     readonly observed: string,
+    /** What the step last saw, structured (the probe's observation), for the failure's diagnostics. */
+    readonly observation?: unknown,
   ) {
     super(`${stepId}: expected ${expected}, but ${observed}`);
   }

@@ -49,7 +49,7 @@ export async function awaitObservation<Seen extends Observation>(
     if (!(error instanceof EventuallyTimeout)) throw error;
     const last = error.last;
     const observed = last === undefined ? 'nothing was observed' : last.ok ? seenAs(last.value as Observation) : String(last.error);
-    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} attempts)`);
+    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} attempts)`, last?.ok ? last.value : undefined);
   }
 }
 

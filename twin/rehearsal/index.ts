@@ -64,6 +64,8 @@ export interface RehearsalOptions {
   /** The suites' wait budget (WAIT_BUDGET_MS); the twin's default when unset. */
   waitBudgetMs?: number;
   reportDir: string;
+  /** A folder of the caller's for the doc's certificates (CERT_DIR), kept afterwards; default a fresh one, removed. */
+  certDir?: string;
   /** Keep jest's output to return it instead of printing it. */
   quiet?: boolean;
   host: string;
@@ -88,7 +90,7 @@ export async function rehearse(twin: RehearsalTwin, options: RehearsalOptions): 
       phases[phase] = Date.now() - started;
     }
   };
-  const certDir = fs.mkdtempSync(path.join(twin.stateDir, 'rehearsal-certs-'));
+  const certDir = options.certDir ?? fs.mkdtempSync(path.join(twin.stateDir, 'rehearsal-certs-'));
   try {
     await timed('httpbin', () => deployHttpbin(twin.kube, options.httpbin));
     await timed('arm faults', () => twin.controller.arm({ faults: options.faults, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
@@ -110,6 +112,6 @@ export async function rehearse(twin: RehearsalTwin, options: RehearsalOptions): 
     return { results: run.results, firstFailed, output: run.output, phases };
   } finally {
     await timed('disarm faults', () => twin.controller.disarm());
-    fs.rmSync(certDir, { recursive: true, force: true });
+    if (!options.certDir) fs.rmSync(certDir, { recursive: true, force: true });
   }
 }

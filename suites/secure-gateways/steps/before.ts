@@ -3,6 +3,7 @@ import { get, ingressAddress, rolloutStatus, type KubeObject } from '../../../he
 import { expectStep, type StepDefinition } from '../../runtime/step';
 import { gatewayPods, type SecureGatewaysContext } from '../context';
 import { curlBuildStep } from './doc-curl';
+import { gatewayServiceObject, httpbinObjects } from '../step-objects';
 
 type Ready = KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } };
 type Service = KubeObject & { spec?: { ports?: Array<{ port: number; name?: string }> } };
@@ -13,6 +14,7 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
   {
     id: 'SG-B1',
     title: 'Istio mesh installed, httpbin sample deployed',
+    objects: (context) => [gatewayServiceObject(context), ...httpbinObjects(context)],
     run: async (context, record) => {
       const { kube, names } = context;
       record.expected = `namespace ${names.gatewayNamespace}, a Ready ingress gateway pod (istio=${names.gatewaySelector}), httpbin Deployment ready, Service httpbin port 8000`;
@@ -35,6 +37,7 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-B2',
     title: 'determine INGRESS_HOST and SECURE_INGRESS_PORT',
     dependsOn: ['SG-B1'],
+    objects: (context) => [gatewayServiceObject(context)],
     run: async (context, record) => {
       record.expected = 'the gateway Service exposes 443 (https) at a LoadBalancer address, or a node address and NodePort';
       context.ingress = await ingressAddress(

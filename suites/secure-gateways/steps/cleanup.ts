@@ -1,15 +1,11 @@
 // X: cleanup. Runs whatever happened before: deletes what the suite made, puts back what it
 // replaced, and checks the host is no longer served.
-import { deleteObject, get, isOwned, restore, RestoreError, type ObjectRef } from '../../../helpers/kube';
+import { deleteObject, get, isOwned, restore, RestoreError } from '../../../helpers/kube';
 import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import type { Observation } from '../../../helpers/probe';
 import { awaitObservation, curl, header, isResponse, seenAs } from '../observe';
-
-const httpbinObjects = (context: SecureGatewaysContext): ObjectRef[] => [
-  { apiVersion: 'apps/v1', kind: 'Deployment', namespace: context.names.appNamespace, name: 'httpbin' },
-  { apiVersion: 'v1', kind: 'Service', namespace: context.names.appNamespace, name: 'httpbin' },
-];
+import { httpbinObjects } from '../step-objects';
 
 export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
   {
@@ -39,6 +35,7 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-X2',
     title: 'delete the httpbin sample (only when the suite deployed it)',
     always: true,
+    objects: httpbinObjects,
     run: async (context, record) => {
       const refs = httpbinObjects(context);
       const found = await Promise.all(refs.map((ref) => get(context.kube, ref)));

@@ -58,7 +58,7 @@ async function awaitCurl(context: SecureGatewaysContext, stepId: string, expecte
     if (!(error instanceof EventuallyTimeout)) throw error;
     const last = error.last;
     const observed = last === undefined ? 'curl was never run' : last.ok ? `${renderCurl(last.value)}, with \`${last.value.commandLine}\`` : String(last.error);
-    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} runs), while the probe saw it pass`);
+    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} runs), while the probe saw it pass`, last?.ok ? last.value : undefined);
   }
 }
 

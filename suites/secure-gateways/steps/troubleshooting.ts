@@ -10,8 +10,10 @@ import { need, type SecureGatewaysContext } from '../context';
 import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
 import { curlBuildStep } from './doc-curl';
+import { gatewayServiceObject } from '../step-objects';
 
-const PROXY_CONTAINER = 'istio-proxy';
+/** The gateway pod's proxy container (istioctl's and the Helm chart's gateways). */
+export const PROXY_CONTAINER = 'istio-proxy';
 // The file checks need the file-mount profile, and an image that has the doc's ls and cat (a
 // distroless gateway image has neither: the first check that finds out says so for all four).
 const fileMountOnly = (context: SecureGatewaysContext): string | undefined => {
@@ -71,6 +73,7 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-T1',
     title: 'kubectl get svc -n istio-system: INGRESS_HOST and SECURE_INGRESS_PORT match the Service',
     dependsOn: ['SG-B2'],
+    objects: (context) => [gatewayServiceObject(context)],
     run: async (context, record) => {
       const used = need(context.ingress, 'the ingress address');
       record.expected = `the Service still gives ${used.address}:${used.port}`;
