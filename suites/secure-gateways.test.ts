@@ -2,13 +2,13 @@
 // titled with its ID. The runner (npm test) prepares the target and sets KUBECONFIG.
 import { loadSettings } from '../helpers/config';
 import { defineCatalogue } from './runtime/define';
-import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
+import { SECURE_GATEWAYS_NAME, secureGatewaysCatalogue } from './secure-gateways/catalogue';
 import { prepareSecureGateways } from './secure-gateways/context';
 
 const settings = loadSettings();
 
 defineCatalogue({
-  name: 'Secure Gateways (HTTPS)',
+  name: SECURE_GATEWAYS_NAME,
   steps: secureGatewaysCatalogue,
   policy: {
     stopAtFirstFailure: settings.STOP_AT_FIRST_FAILURE,
