@@ -78,7 +78,7 @@ describe('report.html in headless Chromium', () => {
 
   test('every table has header cells, in its head', async () => {
     const tables = await page.locator('table').count();
-    expect(tables).toBe(4); // the run, the steps, the timeline, the repeated runs
+    expect(tables).toBe(5); // the run, the steps, the timeline, the repeated runs and their steps
     await expect(page.locator('table:not(:has(th))').count()).resolves.toBe(0);
     await expect(page.locator('table:not(:has(> thead th))').count()).resolves.toBe(0);
   });

@@ -151,7 +151,7 @@ describe('writeHtmlReport', () => {
 
 describe('the repeat section', () => {
   test('lists each step with its stability, pass rate and percentiles, and opens the failures by run', () => {
-    const pass = sampleReport().steps;
+    const pass = sampleReport().steps.map((step) => (step.id === 'SG-M3' ? { ...step, status: 'passed' as const } : step));
     const fail = pass.map((step) => (step.id === 'SG-S4' ? { ...step, status: 'failed' as const, expected: 'HTTP/2 418', observed: 'connection refused' } : step));
     const repeat = summarizeRepeat([
       { run: 1, startedAt: '', durationMs: 1, steps: pass },
@@ -162,6 +162,9 @@ describe('the repeat section', () => {
     expect(page).toMatch(/<tr id="repeat-step-SG-S4" class="failed"><td class="id">SG-S4<\/td><td>[^<]*<\/td><td><span class="status flaky">flaky<\/span><\/td><td class="num">50%<\/td>/);
     expect(page).toContain('<summary>SG-S4 failed in 1 of 2 runs</summary><dl><dt>Run</dt><dd>2</dd><dt>Expected</dt><dd>HTTP/2 418</dd><dt>Observed</dt><dd>connection refused</dd></dl>');
     expect(page).toMatch(/Flaky \(passed in some runs, failed in others\): <a href="#repeat-step-SG-S4">SG-S4<\/a> 50%/);
-    expect(page).toContain('2 of 2 runs had a failed step');
+    expect(page).toContain('1 of 2 runs had a failed step');
+    // One row per run, the failed one marked, its bar against the longest run.
+    expect(page).toMatch(/<table id="repeat-runs">[\s\S]*<tr class=""><td class="num">1<\/td>[\s\S]*<tr class="failed"><td class="num">2<\/td>/);
+    expect(page).toContain('<h2>Timeline of the last run</h2>');
   });
 });

@@ -129,8 +129,8 @@ function stepRows(report: ConformanceReport, options: HtmlReportOptions): Html {
   return html`<table id="steps"><thead><tr><th scope="col" class="num">#</th><th scope="col">ID</th><th scope="col">Step</th><th scope="col">Status</th><th scope="col" class="num">Time</th><th scope="col" class="num">Waiting</th><th scope="col">Observed, or why skipped</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function timeline(report: ConformanceReport): Html {
-  const line = timelineOf(report);
+function timeline(report: ConformanceReport, repeated: boolean): Html {
+  const line = timelineOf(report, repeated ? 'the target prepared and the earlier runs (--repeat); this is the last run' : undefined);
   if (line.rows.length === 0) return html`<p class="note">No step ran, so there is no timeline.</p>`;
   const rows = line.rows.map(
     (row) => html`<tr><td class="id">${row.label}</td><td class="num">${seconds(row.startMs)}</td><td class="num">${seconds(row.durationMs)}</td><td class="num">${row.waitMs > 0 ? seconds(row.waitMs) : '-'}</td><td><div class="track" title="${row.title}"><div class="bar ${row.status}" style="left:${row.leftPct}%;width:${row.widthPct}%">${
@@ -157,7 +157,12 @@ function repeatSection(summary: RepeatSummary): Html {
         : ''
     }`,
   );
+  const longest = Math.max(1, ...summary.perRun.map((run) => run.durationMs));
+  const runRows = summary.perRun.map(
+    (run) => html`<tr class="${run.failed > 0 ? 'failed' : ''}"><td class="num">${run.run}</td><td>${run.startedAt}</td><td class="num">${seconds(run.durationMs)}</td><td class="num">${run.passed}</td><td class="num">${run.failed}</td><td class="num">${run.skipped}</td><td><div class="track"><div class="bar ${run.failed > 0 ? 'failed' : ''}" style="left:0%;width:${Math.max(0.4, Math.round((run.durationMs / longest) * 10_000) / 100)}%"></div></div></td></tr>`,
+  );
   return html`<h2>Repeated runs</h2><p class="note">${summary.runs} runs of the catalogue on one target. Pass rate counts the runs in which the step ran; p50 and p95 are nearest-rank percentiles of its duration in those runs. A step is flaky when it passed in some runs and failed in others.</p>
+<table id="repeat-runs"><thead><tr><th scope="col" class="num">Run</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Passed</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Skipped</th><th scope="col">Duration, against the longest run</th></tr></thead><tbody>${runRows}</tbody></table>
 <table id="repeat"><thead><tr><th scope="col">ID</th><th scope="col">Step</th><th scope="col">Stability</th><th scope="col" class="num">Pass rate</th><th scope="col" class="num">Passed</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Skipped</th><th scope="col" class="num">p50</th><th scope="col" class="num">p95</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -172,7 +177,7 @@ export function renderHtmlReport(report: ConformanceReport, options: HtmlReportO
 <main>${verdict(report, options)}
 <h2>The run</h2>${runFacts(report, options)}
 <h2>Steps, in the catalogue's order</h2>${stepRows(report, options)}
-<h2>Timeline</h2>${timeline(report)}
+<h2>Timeline${options.repeat ? ' of the last run' : ''}</h2>${timeline(report, options.repeat !== undefined)}
 ${options.repeat ? repeatSection(options.repeat) : ''}</main>
 <footer><p>Written ${(options.writtenAt ?? new Date()).toISOString()} from the same report as ${files.length > 0 ? files.map((file, i) => html`${i > 0 ? ', ' : ''}<a href="${file}">${file}</a>`) : 'the JSON report'}. Each step's ID is its entry in the catalogue's STEPS.md.</p></footer>
 </body></html>

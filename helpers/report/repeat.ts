@@ -35,6 +35,8 @@ export interface RepeatSummary {
   /** Runs with at least one failed step. */
   failedRuns: number;
   steps: RepeatStep[];
+  /** Each run in one line: when, how long, its counts. */
+  perRun: Array<{ run: number; startedAt: string; durationMs: number; passed: number; failed: number; skipped: number }>;
 }
 
 /**
@@ -79,7 +81,13 @@ export function summarizeRepeat(runs: readonly RepeatRun[]): RepeatSummary {
         .map((entry) => ({ run: entry.run, expected: entry.result!.expected, observed: entry.result!.observed })),
     };
   });
-  return { runs: runs.length, failedRuns: runs.filter((run) => run.steps.some((step) => step.status === 'failed')).length, steps };
+  const count = (run: RepeatRun, status: StepResult['status']) => run.steps.filter((step) => step.status === status).length;
+  return {
+    runs: runs.length,
+    failedRuns: runs.filter((run) => count(run, 'failed') > 0).length,
+    steps,
+    perRun: runs.map((run) => ({ run: run.run, startedAt: run.startedAt, durationMs: run.durationMs, passed: count(run, 'passed'), failed: count(run, 'failed'), skipped: count(run, 'skipped') })),
+  };
 }
 
 export function flakySteps(summary: RepeatSummary): RepeatStep[] {

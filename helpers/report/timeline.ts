@@ -37,7 +37,8 @@ const MIN_WIDTH_PCT = 0.4;
 const clampPct = (value: number) => Math.min(100, Math.max(0, value));
 const round = (value: number) => Math.round(value * 100) / 100;
 
-export function timelineOf(report: Pick<ConformanceReport, 'startedAt' | 'durationMs' | 'steps' | 'upgradeProbes'>): Timeline {
+/** `before`: what the time before the first step held (default: the target's preparation). */
+export function timelineOf(report: Pick<ConformanceReport, 'startedAt' | 'durationMs' | 'steps' | 'upgradeProbes'>, before = 'the target prepared, the catalogue started'): Timeline {
   const origin = Date.parse(report.startedAt);
   const ran = report.steps.filter((step) => step.status !== 'skipped' && step.startedAt !== undefined);
   const lastEnd = Math.max(0, ...ran.map((step) => Date.parse(step.startedAt!) - origin + step.durationMs));
@@ -58,7 +59,7 @@ export function timelineOf(report: Pick<ConformanceReport, 'startedAt' | 'durati
   const rows = ran.map((step) => row(step.id, step.title, step.status, Date.parse(step.startedAt!) - origin, step.durationMs, step.waitMs ?? 0));
   if (rows.length > 0) {
     const first = Math.min(...rows.map((r) => r.startMs));
-    if (first > 0) rows.unshift(row('before', 'the target prepared, the catalogue started', 'phase', 0, first));
+    if (first > 0) rows.unshift(row('before', before, 'phase', 0, first));
     if (totalMs - lastEnd > 0) rows.push(row('after', 'reports written, the target given back', 'phase', lastEnd, totalMs - lastEnd));
   }
   const probes = (report.upgradeProbes ?? []).map((probe) => {

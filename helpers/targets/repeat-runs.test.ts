@@ -62,7 +62,22 @@ describe('runRepeatedly', () => {
     expect(outcome.stoppedBecause).toBe('run 2 of 5 ended without results');
   });
 
-  test('SIGINT during a run lets that run finish, then stops; the handlers are removed afterwards', async () => {
+  test('a target that cannot be put back ends the loop with the cause; the runs made so far are kept', async () => {
+    const lines: string[] = [];
+    const outcome = await runRepeatedly({
+      times: 3,
+      runOnce: async () => results('passed'),
+      prepareNextRun: async () => {
+        throw new Error('httpbin: deployment default/httpbin not ready within 120000 ms');
+      },
+      log: (line) => lines.push(line),
+    });
+    expect(outcome.runs).toHaveLength(1);
+    expect(outcome.stoppedBecause).toBe('putting the target back for run 2 of 3 failed: httpbin: deployment default/httpbin not ready within 120000 ms');
+    expect(lines.at(-1)).toBe('conformance: could not put the target back for run 2: httpbin: deployment default/httpbin not ready within 120000 ms');
+  });
+
+    test('SIGINT during a run lets that run finish, then stops; the handlers are removed afterwards', async () => {
     const lines: string[] = [];
     const before = process.listenerCount('SIGINT');
     const outcome = await runRepeatedly({

@@ -55,7 +55,18 @@ export async function runRepeatedly(options: RepeatOptions): Promise<RepeatOutco
         outcome.stoppedBecause = `${signal} after run ${run - 1} of ${options.times}`;
         break;
       }
-      if (run > 1) await options.prepareNextRun?.();
+      if (run > 1) {
+        // A target that cannot be put back ends the loop; the runs made so far are still reported.
+        const failure = await options.prepareNextRun?.().then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+        if (failure !== undefined) {
+          options.log(`conformance: could not put the target back for run ${run}: ${failure}`);
+          outcome.stoppedBecause = `putting the target back for run ${run} of ${options.times} failed: ${failure}`;
+          break;
+        }
+      }
       if (options.times > 1) options.log(`conformance: run ${run} of ${options.times}`);
       const started = Date.now();
       const results = await options.runOnce();
