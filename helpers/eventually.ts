@@ -1,6 +1,9 @@
 // Polls an observation until a predicate holds, the way upstream Istio's tests wait for config to
 // propagate: a time budget, exponential backoff from a small delay with a cap, and a converge
 // count (that many passes in a row). On timeout the error carries the last observation.
+// The time spent waiting is added to the caller's wait meter, if it set one (meterWaits): the step
+// runtime reports each step's waits beside its duration without every step passing a meter on.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 
@@ -38,6 +41,20 @@ export class EventuallyTimeout<T> extends Error {
   }
 }
 
+/** The time spent in eventually while a piece of work ran: its polls until the state was seen (or not). */
+export interface WaitMeter {
+  ms: number;
+  /** How many eventually calls. */
+  waits: number;
+}
+
+const currentMeter = new AsyncLocalStorage<WaitMeter>();
+
+/** Runs `work` with `meter` counting every eventually it awaits (nested async calls included). */
+export function meterWaits<T>(meter: WaitMeter, work: () => Promise<T>): Promise<T> {
+  return currentMeter.run(meter, work);
+}
+
 /**
  * Calls `observe` until `holds` is true `converge` times in a row, and returns the last
  * observation. A thrown error counts as a failed check; its message is kept as the observation.
@@ -47,12 +64,24 @@ export async function eventually<T>(
   holds: (observation: T) => boolean,
   options: EventuallyOptions<T>,
 ): Promise<T> {
+  const meter = currentMeter.getStore();
+  const started = Date.now();
+  try {
+    return await poll(observe, holds, options, started);
+  } finally {
+    if (meter) {
+      meter.ms += Date.now() - started;
+      meter.waits += 1;
+    }
+  }
+}
+
+async function poll<T>(observe: () => Promise<T>, holds: (observation: T) => boolean, options: EventuallyOptions<T>, started: number): Promise<T> {
   const converge = options.converge ?? 3;
   const initialDelay = options.initialDelayMs ?? 20;
   const maxDelay = options.maxDelayMs ?? initialDelay * 16;
   const convergeDelay = options.convergeDelayMs ?? initialDelay;
   const render = options.render ?? ((value: T) => inspect(value, { depth: 4, breakLength: Infinity }));
-  const started = Date.now();
   let streak = 0;
   let attempts = 0;
   let nextDelay = initialDelay;

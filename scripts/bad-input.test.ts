@@ -118,6 +118,15 @@ function cases(): Case[] {
     { name: 'npm test --only without a value', script: npmTest, args: ['--only'], code: 2, line: /^error: option '--only <ids>' argument missing$/ },
     { name: 'npm test --bogus', script: npmTest, args: ['--bogus'], code: 2, line: /^error: unknown option '--bogus'$/ },
     { name: 'npm test extra argument', script: npmTest, args: ['now'], code: 2, line: /^error: too many arguments\. Expected 0 arguments but got 1: now\.$/ },
+    // npm test --repeat N: a whole number of runs, 1 to 100, checked before the target is chosen (a Docker that hangs would take seconds)
+    { name: 'npm test --repeat 0', script: npmTest, args: ['--repeat', '0'], env: { TARGET: 'kind', DOCKER_HOST: SILENT_TCP }, code: 2, line: /^error: --repeat "0" is not accepted: give how many times to run the catalogue, a whole number from 1 to 100$/, within: 20_000 },
+    { name: 'npm test --repeat 101', script: npmTest, args: ['--repeat', '101'], env: { TARGET: 'twin' }, code: 2, line: /^error: --repeat "101" is not accepted: give how many times to run the catalogue, a whole number from 1 to 100$/ },
+    { name: 'npm test --repeat 2.5', script: npmTest, args: ['--repeat', '2.5'], env: { TARGET: 'twin' }, code: 2, line: /^error: --repeat "2\.5" is not accepted: / },
+    { name: 'npm test --repeat three', script: npmTest, args: ['--repeat', 'three'], env: { TARGET: 'twin' }, code: 2, line: /^error: --repeat "three" is not accepted: / },
+    { name: 'npm test --repeat=-3', script: npmTest, args: ['--repeat=-3'], env: { TARGET: 'twin' }, code: 2, line: /^error: --repeat "-3" is not accepted: / },
+    { name: 'npm test --repeat "" (empty)', script: npmTest, args: ['--repeat', ''], env: { TARGET: 'twin' }, code: 2, line: /^error: --repeat "" is not accepted: / },
+    { name: 'npm test --repeat without a value', script: npmTest, args: ['--repeat'], code: 2, line: /^error: option '--repeat <n>' argument missing$/ },
+    { name: 'npm test --repeat 3 with a bad setting: the setting is named', script: npmTest, args: ['--repeat', '3'], env: { TARGET: 'twin', WAIT_BUDGET_MS: 'soon' }, code: 2, line: /^error: setting WAIT_BUDGET_MS="soon" is not accepted: / },
     { name: 'npm test ONLY_STEPS=SG-ZZ', script: npmTest, env: { TARGET: 'twin', ONLY_STEPS: 'SG-ZZ' }, code: 2, line: /^error: setting ONLY_STEPS: unknown step SG-ZZ; the catalogue's steps are / },
     // npm test: choosing the target
     { name: 'TARGET=kind, Docker accepts on TCP and never answers', script: npmTest, env: { TARGET: 'kind', DOCKER_HOST: SILENT_TCP }, code: 2, line: /^error: TARGET=kind needs a Docker daemon that answers: `docker info` gave no answer within 5\.0 s\. Instead, use TARGET=existing .* or TARGET=twin/, within: 20_000 },
@@ -280,6 +289,7 @@ function cases(): Case[] {
     { name: 'twin without --kubeconfig-out', script: 'scripts/twin.ts', code: 2, line: /^error: required option '--kubeconfig-out <file>' not specified$/ },
     { name: 'twin --bogus', script: 'scripts/twin.ts', args: ['--kubeconfig-out', at('never.kubeconfig'), '--bogus'], code: 2, line: /^error: unknown option '--bogus'$/ },
     { name: 'twin:down --bogus', script: 'scripts/twin-down.ts', args: ['--bogus'], code: 2, line: /^error: unknown option '--bogus'$/ },
+    { name: 'preflight --for nobody', script: 'scripts/preflight.ts', args: ['--for', 'nobody'], code: 2, line: /^error: option '--for <purpose>' argument 'nobody' is invalid\. Allowed choices are twin, selftest\.$/ },
     { name: 'twin:build --only nope', script: 'scripts/twin-build.ts', args: ['--only', 'nope'], code: 2, line: /^error: "nope" is not a twin binary or component: use / },
     { name: 'twin:build --bogus', script: 'scripts/twin-build.ts', args: ['--bogus'], code: 2, line: /^error: unknown option '--bogus'$/ },
     { name: 'rehearse --fault nope', script: 'scripts/rehearse.ts', args: ['--fault', 'nope'], code: 2, line: /^error: unknown fault nope: npm run rehearse -- --list-faults names them$/ },

@@ -1,17 +1,21 @@
 // `npm test`: the conformance run. Chooses the target (and says which and why in its first line),
-// prepares it, runs the catalogue as jest's `conformance` project, writes reports/conformance.json
-// (and JUnit XML beside it), gives the target back, and exits 0 only if no step failed.
+// prepares it, runs the catalogue as jest's `conformance` project (N times on the same target with
+// --repeat N), writes reports/conformance.json, report.html and JUnit XML beside them (and
+// repeat.json with the per-step pass rates and p50/p95 durations), gives the target back, and
+// exits 0 only if no step failed in any run.
 import path from 'node:path';
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { chooseTarget } from '../helpers/cluster';
 import { loadSettings } from '../helpers/config';
-import { reportOf, summarize, writeReport } from '../helpers/report';
+import { reportOf, summarize, writeRunReports, type RepeatReport } from '../helpers/report';
+import { repeatTable, summarizeRepeat } from '../helpers/report/repeat';
 import { prepareTarget } from '../helpers/targets';
+import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../helpers/targets/repeat-runs';
 import { runCatalogue } from '../helpers/targets/run-catalogue';
 import { checkTwinHost } from '../twin/preflight';
 import { checkedStepSelection } from '../helpers/targets/step-selection';
-import type { CatalogueResults } from '../suites/runtime/define';
+import { SECURE_GATEWAYS_ID, SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue';
 
 runMain(async () => {
   const flags = new Command('npm test')
@@ -19,10 +23,12 @@ runMain(async () => {
     .option('--keep', 'keep a cluster the run created')
     .option('--only <ids>', 'run only these step IDs (comma-separated); cleanup always runs')
     .option('--stop-at-first-failure', 'skip the steps after the first failure (cleanup still runs)')
+    .option('--repeat <n>', 'run the catalogue N times (1 to 100) on one target: each step\'s pass rate and p50/p95 duration, flaky steps named')
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' })
-    .opts<{ keep?: boolean; only?: string; stopAtFirstFailure?: boolean }>();
+    .opts<{ keep?: boolean; only?: string; stopAtFirstFailure?: boolean; repeat?: string }>();
   // Every flag and setting is checked before the target is chosen or prepared.
+  const repeat = checkedRepeat(flags.repeat);
   const settings = loadSettings();
   const only = checkedStepSelection(flags.only, '--only') ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS');
   const decision = await chooseTarget(settings);
@@ -31,30 +37,50 @@ runMain(async () => {
   if (decision.target === 'twin') await checkTwinHost(settings, (line) => console.error(line));
   const startedAt = new Date();
   const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
-  const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');
-  let results: CatalogueResults | undefined;
+  let outcome: RepeatOutcome;
   try {
-    ({ results } = await runCatalogue({
-      kubeconfig: target.kubeconfig,
-      ingressAddress: target.ingressAddress,
-      reportDir: settings.REPORT_DIR,
-      only,
-      stopAtFirstFailure: flags.stopAtFirstFailure,
-      env: target.suiteEnv,
-    }));
+    outcome = await runRepeatedly({
+      times: repeat ?? 1,
+      runOnce: async () =>
+        (
+          await runCatalogue({
+            kubeconfig: target.kubeconfig,
+            ingressAddress: target.ingressAddress,
+            reportDir: settings.REPORT_DIR,
+            only,
+            stopAtFirstFailure: flags.stopAtFirstFailure,
+            env: target.suiteEnv,
+          })
+        ).results,
+      prepareNextRun: target.prepareNextRun?.bind(target),
+      log: (line) => console.error(line),
+    });
   } finally {
     await target.release();
   }
+  const results = outcome.last;
   if (!results) {
     console.error('error: the conformance suites ended without results (see the output above)');
     return 1;
   }
-  writeReport(reportFile, reportOf(target, results, startedAt));
+  const report = reportOf(target, results, startedAt);
+  const summary = repeat === undefined ? undefined : summarizeRepeat(outcome.runs);
+  const repeatReport: RepeatReport | undefined = summary && { target: report.target, istioVersion: report.istioVersion, startedAt: report.startedAt, durationMs: report.durationMs, summary, runs: outcome.runs };
+  const files = writeRunReports(settings.REPORT_DIR, report, { id: SECURE_GATEWAYS_ID, name: SECURE_GATEWAYS_NAME }, repeatReport);
+  const shown = (file: string) => path.relative(process.cwd(), file);
   const counts = summarize(results.steps);
-  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (report: ${path.relative(process.cwd(), reportFile)})`);
-  if (counts.passed + counts.failed === 0) {
-    console.error('error: no step ran (every step was skipped): a run that checked nothing does not pass; see the reasons in the report');
+  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${summary ? ` in the last of ${outcome.runs.length} runs` : ''} (report: ${shown(files.json)}, ${shown(files.html)})`);
+  if (summary) {
+    console.log(repeatTable(summary));
+    console.log(`conformance: ${summary.failedRuns} of ${summary.runs} runs had a failed step${outcome.stoppedBecause ? `; stopped: ${outcome.stoppedBecause}` : ''} (per step: ${shown(files.repeat!)})`);
+  }
+  const noneRan = outcome.runs.filter((run) => run.steps.every((step) => step.status === 'skipped'));
+  if (noneRan.length > 0) {
+    const which = outcome.runs.length > 1 ? ` (run ${noneRan.map((run) => run.run).join(', ')})` : '';
+    console.error(`error: no step ran${which} (every step was skipped): a run that checked nothing does not pass; see the reasons in the report`);
     return 1;
   }
-  return counts.failed === 0 ? 0 : 1;
+  const anyFailed = outcome.runs.some((run) => run.steps.some((step) => step.status === 'failed'));
+  // Fewer runs than asked for (stopped by a signal or a run without results) is not a pass either.
+  return anyFailed || outcome.runs.length < (repeat ?? 1) ? 1 : 0;
 });

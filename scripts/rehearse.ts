@@ -1,12 +1,13 @@
 // `npm run rehearse -- [--fault NAME]... [--propagation-delay MS] [--tls-max 1.2] [--only IDS]
 // [--stop-at-first-failure] [--list-faults]`: starts the twin (building what is missing), arms the
-// named faults, runs the conformance catalogue against it, writes the report, gives the twin back,
+// named faults, runs the conformance catalogue against it, writes the reports (JSON and HTML), gives the twin back,
 // and prints the time of each phase. Exits 0 only if no step failed.
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings, UsageError } from '../helpers/config';
-import { reportOf, summarize, writeReport } from '../helpers/report';
+import { reportOf, summarize, writeRunReports } from '../helpers/report';
+import { SECURE_GATEWAYS_ID, SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
 import { checkTwinHost } from '../twin/preflight';
 import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
@@ -75,10 +76,10 @@ runMain(async () => {
     console.error('error: the conformance suites ended without results (see the output above)');
     return 1;
   }
-  const reportFile = path.resolve(settings.REPORT_DIR, 'conformance.json');
-  writeReport(reportFile, reportOf({ name: 'twin', istioVersion: twin.target.istioVersion, tools: { kubernetes: twin.target.kubernetesVersion, faults: flags.fault.join(',') || 'none' } }, outcome.results, startedAt));
+  const report = reportOf({ name: 'twin', istioVersion: twin.target.istioVersion, tools: { kubernetes: twin.target.kubernetesVersion, faults: flags.fault.join(',') || 'none' } }, outcome.results, startedAt);
+  const files = writeRunReports(settings.REPORT_DIR, report, { id: SECURE_GATEWAYS_ID, name: SECURE_GATEWAYS_NAME });
   const counts = summarize(outcome.results.steps);
   const first = outcome.firstFailed ? `; first failed: ${outcome.firstFailed.id}` : '';
-  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), reportFile)})`);
+  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), files.json)}, ${path.relative(process.cwd(), files.html)})`);
   return counts.failed === 0 ? 0 : 1;
 });

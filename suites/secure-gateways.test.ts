@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { loadSettings } from '../helpers/config';
 import { defineCatalogue } from './runtime/define';
-import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
+import { SECURE_GATEWAYS_NAME, secureGatewaysCatalogue } from './secure-gateways/catalogue';
 import { prepareSecureGateways } from './secure-gateways/context';
 import { secureGatewaysDiagnostics } from './secure-gateways/diagnostics';
 
@@ -12,7 +12,7 @@ const settings = loadSettings();
 const reportDir = settings.STEP_RESULTS_FILE ? path.dirname(path.resolve(settings.STEP_RESULTS_FILE)) : path.resolve(settings.REPORT_DIR);
 
 defineCatalogue({
-  name: 'Secure Gateways (HTTPS)',
+  name: SECURE_GATEWAYS_NAME,
   steps: secureGatewaysCatalogue,
   policy: {
     stopAtFirstFailure: settings.STOP_AT_FIRST_FAILURE,

@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { findTool } from './node/prerequisites';
-import { COLD_BUILD_BYTES, gatherHostFacts, hostFiles, hostTools, planPreflight, type HostFacts } from './preflight';
+import { COLD_BUILD_BYTES, gatherHostFacts, hostFiles, hostTools, planPreflight, selftestTools, toolsFor, type HostFacts } from './preflight';
 
 const ready: HostFacts = {
   platform: 'linux',
@@ -29,6 +29,19 @@ describe('the plan for a host (pure)', () => {
   test('missing Debian packages are installed as root with apt-get, saying what, why and how to opt out', () => {
     const plan = planPreflight({ ...ready, missingTools: [nft, bwrap], missingFiles: hostFiles }, 'auto');
     expect(plan).toEqual({ kind: 'install', packages: ['nftables', 'bubblewrap', 'python3-httpbin'], line: expect.stringMatching(/^installing nftables bubblewrap python3-httpbin with apt-get for the twin: nft \(nftables: kube-proxy's nftables mode\).*\(set INSTALL_PACKAGES=never to stop instead\)$/) });
+  });
+
+  test("the self-tests' browser is installed with the twin's packages, and the line says it is for the self-tests", () => {
+    const chromium = selftestTools.find((tool) => tool.name === 'chromium')!;
+    const plan = planPreflight({ ...ready, missingTools: [nft, chromium] }, 'auto');
+    expect(plan).toEqual({ kind: 'install', packages: ['nftables', 'chromium'], line: expect.stringMatching(/^installing nftables chromium with apt-get for the twin and the self-tests: .*chromium \(chromium: the HTML report's check in a real browser/) });
+    expect(planPreflight({ ...ready, missingTools: [chromium] }, 'never')).toEqual({ kind: 'stop', line: expect.stringContaining('install them with `apt-get update && apt-get install -y chromium`') });
+  });
+
+  test('npm test checks only what the twin needs: the browser is checked for the self-tests alone', () => {
+    expect(toolsFor('twin')).toEqual(hostTools);
+    expect(toolsFor('twin').map((tool) => tool.name)).not.toContain('chromium');
+    expect(toolsFor('selftest').map((tool) => tool.name)).toEqual([...hostTools.map((tool) => tool.name), 'chromium']);
   });
 
   test('INSTALL_PACKAGES=never, or no apt-get: stop with the one command that fixes it', () => {
@@ -69,6 +82,9 @@ describe('on this host', () => {
     const facts = await gatherHostFacts({ cacheDir: '/tmp', buildNeeded: false, envPath: '/igc-nowhere' });
     // The sbin folders are always searched; curl and openssl live in /usr/bin only.
     expect(facts.missingTools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['curl', 'openssl']));
+    expect(facts.missingTools.map((tool) => tool.name)).not.toContain('chromium');
+    const forSelftest = await gatherHostFacts({ cacheDir: '/tmp', buildNeeded: false, envPath: '/igc-nowhere', tools: toolsFor('selftest') });
+    expect(forSelftest.missingTools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['curl', 'openssl', 'chromium']));
   });
 
   const asRoot = process.getuid?.() === 0 && findTool('setpriv') ? test : test.skip;

@@ -3,6 +3,8 @@
 // the builds, free disk for the build cache, openssl. A missing Debian package is installed when
 // the run is root and apt-get is there (one line says what, why and how to opt out); anything else
 // missing stops the run at once with one line: what is missing and the one command that fixes it.
+// The self-tests need one thing more, a real browser (`npm run preflight -- --for selftest`, which
+// .ci/run calls); `npm test` never checks for it or installs it.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +26,16 @@ export const hostTools: HostTool[] = uniqueByName([
   ...podTools,
   { name: 'openssl', debianPackage: 'openssl', why: 'SG-C1 checks the chain with openssl verify' },
 ]);
+
+/** What the self-tests need beyond the twin: the browser that checks the HTML report. */
+export const selftestTools: HostTool[] = [{ name: 'chromium', debianPackage: 'chromium', why: "the HTML report's check in a real browser (helpers/report/html.browser.test.ts)" }];
+
+/** Whom the host is checked for: a run on the twin, or the self-tests (the twin and a browser). */
+export type PreflightPurpose = 'twin' | 'selftest';
+
+export function toolsFor(purpose: PreflightPurpose): HostTool[] {
+  return purpose === 'selftest' ? [...hostTools, ...selftestTools] : hostTools;
+}
 
 export const hostFiles: HostFile[] = [{ file: pythonHttpbinModule, debianPackage: 'python3-httpbin', why: "the old httpbin sample's Python httpbin" }];
 
@@ -77,9 +89,10 @@ export function planPreflight(facts: HostFacts, policy: InstallPolicy): Prefligh
   const packages = [...new Set(missing.map((m) => m.debianPackage))];
   const named = missing.map((m) => `${m.what} (${m.debianPackage}: ${m.why})`).join(', ');
   const command = `apt-get update && apt-get install -y ${packages.join(' ')}`;
+  const forWhom = missing.some((m) => selftestTools.some((tool) => tool.name === m.what)) ? 'the twin and the self-tests' : 'the twin';
   if (policy === 'never') return stop(`missing host packages: ${named}; install them with \`${command}\` (INSTALL_PACKAGES=never stops instead of installing)`);
   if (!facts.aptGet) return stop(`missing host packages: ${named}; this machine has no apt-get: install the packages ${packages.join(', ')} with its package manager`);
-  return { kind: 'install', packages, line: `installing ${packages.join(' ')} with apt-get for the twin: ${named} (set INSTALL_PACKAGES=never to stop instead)` };
+  return { kind: 'install', packages, line: `installing ${packages.join(' ')} with apt-get for ${forWhom}: ${named} (set INSTALL_PACKAGES=never to stop instead)` };
 }
 
 function stop(line: string): PreflightPlan {
@@ -108,6 +121,8 @@ export interface GatherOptions {
   cacheDir: string;
   buildNeeded: boolean;
   envPath?: string;
+  /** The tools to look for (default: the twin's). */
+  tools?: HostTool[];
 }
 
 /** Reads the host: stats and one `go env` call (only when a build is needed). */
@@ -124,7 +139,7 @@ export async function gatherHostFacts(options: GatherOptions): Promise<HostFacts
     platform: process.platform,
     uid: process.getuid?.(),
     netns: fs.existsSync('/proc/self/ns/net'),
-    missingTools: hostTools.filter((tool) => !findTool(tool.name, options.envPath)),
+    missingTools: (options.tools ?? hostTools).filter((tool) => !findTool(tool.name, options.envPath)),
     missingFiles: hostFiles.filter((file) => !fs.existsSync(file.file)),
     goVersion: goEnv?.GOVERSION ?? null,
     buildNeeded: options.buildNeeded,
@@ -193,10 +208,10 @@ export async function preflightTwin(options: PreflightOptions): Promise<HostFact
   return after;
 }
 
-/** The preflight for a run that starts the twin (npm test on the twin, npm run twin, rehearse). */
-export async function checkTwinHost(settings: Pick<Settings, 'CACHE_DIR' | 'INSTALL_PACKAGES'>, log: (line: string) => void): Promise<HostFacts> {
+/** The preflight for a run that starts the twin (npm test on the twin, npm run twin, rehearse), or for the self-tests. */
+export async function checkTwinHost(settings: Pick<Settings, 'CACHE_DIR' | 'INSTALL_PACKAGES'>, log: (line: string) => void, purpose: PreflightPurpose = 'twin'): Promise<HostFacts> {
   const pending = unbuiltUnits();
-  const facts = await preflightTwin({ cacheDir: path.resolve(settings.CACHE_DIR), buildNeeded: pending.length > 0, policy: settings.INSTALL_PACKAGES, log });
+  const facts = await preflightTwin({ cacheDir: path.resolve(settings.CACHE_DIR), buildNeeded: pending.length > 0, policy: settings.INSTALL_PACKAGES, log, tools: toolsFor(purpose) });
   if (pending.length > 0) log(`preflight: the host is ready; ${pending.length} pinned components to build first (${pending.join(', ')}), once per machine`);
   return facts;
 }

@@ -11,6 +11,8 @@ import { ensureGoTool, goTools } from './go-tools';
 import { repoRoot } from './kind-plan';
 import { pins } from './pins';
 import { run } from './run';
+import { SECURE_GATEWAYS_ID } from '../../suites/secure-gateways/catalogue';
+import { checkedRepeat } from '../targets/repeat-runs';
 
 const workflows = path.join(repoRoot, '.github', 'workflows');
 // A cold build of actionlint takes a minute or two on a busy 2-core machine; cached it is instant.
@@ -59,7 +61,7 @@ describe('the workflows', () => {
     expect(result.stdout).toContain('invalid CRON format "17 25 * * *"');
   });
 
-  test('conformance.yml: nightly and on demand, TARGET=kind per supported Istio release, npm ci, npm test, report uploaded', async () => {
+  test('conformance.yml: nightly and on demand, TARGET=kind per supported Istio release, npm ci, npm test repeated, report uploaded', async () => {
     const flow = await workflow('conformance.yml');
     expect(Object.keys(flow.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
     const job = flow.jobs.kind!;
@@ -68,9 +70,25 @@ describe('the workflows', () => {
     expect(job.env).toMatchObject({ TARGET: 'kind', ISTIO_VERSION: '${{ matrix.istio }}' });
     const runs = job.steps.map((step) => step.run?.trim()).filter(Boolean);
     expect(runs).toContain('npm ci --no-audit --no-fund');
-    expect(runs.indexOf('npm test')).toBeGreaterThan(runs.indexOf('npm ci --no-audit --no-fund'));
+    const npmTest = runs.findIndex((line) => /^npm test\b/.test(line ?? ''));
+    expect(npmTest).toBeGreaterThan(runs.indexOf('npm ci --no-audit --no-fund'));
     const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload).toMatchObject({ if: 'always()', with: { path: 'reports/' } });
+    expect(upload).toMatchObject({ if: 'always()', with: { 'if-no-files-found': 'warn' } });
+  });
+
+  test('conformance.yml: the nightly runs the catalogue with --repeat, and keeps the HTML report, its screenshot and the diagnostics', async () => {
+    const job = (await workflow('conformance.yml')).jobs.kind!;
+    const npmTest = job.steps.map((step) => step.run?.trim() ?? '').find((line) => /^npm test\b/.test(line));
+    const times = /^npm test -- .*--repeat[ =](\d+)\b/.exec(npmTest ?? '')?.[1];
+    expect(Number(times)).toBeGreaterThanOrEqual(2);
+    // The flag is the one npm test accepts (helpers/targets/repeat-runs.ts).
+    expect(checkedRepeat(times)).toBe(Number(times));
+    const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
+    const paths = String(upload.with!.path).trim().split('\n').map((line) => line.trim());
+    expect(paths).toEqual(expect.arrayContaining(['reports/report.html', 'reports/report.png', 'reports/repeat.json', `reports/${SECURE_GATEWAYS_ID}/diagnostics/`]));
+    // Every path is under reports/: the artifact keeps the folder's layout, so the page's relative links hold.
+    expect(paths.every((file) => file.startsWith('reports/'))).toBe(true);
+    expect(upload.if).toBe('always()');
   });
 
   test('every action is used at its current major', async () => {

@@ -5,7 +5,7 @@
 // only what it deployed and gives the lock back.
 import type { Settings } from '../config';
 import { UsageError } from '../config';
-import { acquireLease, connect, LeaseHeldError, loadKubeConfig, type KubeClient, type LeaseLock } from '../kube';
+import { acquireLease, connect, LeaseHeldError, loadKubeConfig, type KubeClient, type LeaseLock, type ObjectRef } from '../kube';
 import { DOC_NAMES } from '../manifests';
 import { checkConsent, requireNamedContext } from './existing-guard';
 import { describeMounts, findGateway, type GatewayFacts, type HttpsFacts } from './existing-gateway';
@@ -55,6 +55,8 @@ export interface ExistingTarget extends OpenedContext {
   lock: LeaseLock;
   /** Settings the suites need to drive this gateway on this context (runCatalogue's env). */
   suiteEnv: Record<string, string>;
+  /** Before a repeated run: creates again what SG-X2 removed (only what this run deployed); release removes it. */
+  redeployHttpbin(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -112,6 +114,11 @@ export async function startExistingTarget(settings: Settings, log: (line: string
     httpbin,
     lock,
     suiteEnv: { KUBE_CONTEXT: opened.context, GATEWAY_NAMESPACE: gateway.namespace, GATEWAY_SERVICE: gateway.service },
+    async redeployHttpbin() {
+      const again = await ensureHttpbin(kube, namespace, settings.WAIT_BUDGET_MS);
+      const key = (ref: ObjectRef) => `${ref.kind} ${ref.namespace}/${ref.name}`;
+      for (const ref of again.created) if (!httpbin.created.some((mine) => key(mine) === key(ref))) httpbin.created.push(ref);
+    },
     async release() {
       try {
         const removed = await removeHttpbin(kube, httpbin.created);

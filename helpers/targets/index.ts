@@ -3,8 +3,9 @@
 import type { Settings } from '../config';
 import { startKindTarget, type TargetDecision } from '../cluster';
 import { REAL_KUBELET_FILE_MOUNT_WAIT_MS } from '../file-mount-wait';
+import { connect } from '../kube';
 import { startExistingTarget } from './existing';
-import { startTwinTarget } from './twin';
+import { deployHttpbin, startTwinTarget } from './twin';
 
 export interface PreparedTarget {
   name: TargetDecision['target'];
@@ -15,6 +16,12 @@ export interface PreparedTarget {
   tools: Record<string, string>;
   /** Settings the suites need on this target (the existing target's context and gateway). */
   suiteEnv?: Record<string, string>;
+  /**
+   * Before a repeated run (--repeat): puts back what the previous run's cleanup removed. Only the
+   * httpbin sample the suite deployed (SG-X2 deletes it); kind's httpbin is not the suite's
+   * (applied unlabelled by provisioning), so SG-X2 leaves it and kind needs nothing.
+   */
+  prepareNextRun?(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -49,12 +56,21 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         istioVersion: existing.istio.version,
         tools: {},
         suiteEnv: { ...existing.suiteEnv, ...realKubeletEnv(settings) },
+        prepareNextRun: () => existing.redeployHttpbin(),
         release: () => existing.release(),
       };
     }
     case 'twin': {
       const twin = await startTwinTarget(settings, log);
-      return { name: 'twin', kubeconfig: twin.kubeconfig, istioVersion: twin.istioVersion, tools: { kubernetes: twin.kubernetesVersion }, suiteEnv: docGateway, release: () => twin.release() };
+      return {
+        name: 'twin',
+        kubeconfig: twin.kubeconfig,
+        istioVersion: twin.istioVersion,
+        tools: { kubernetes: twin.kubernetesVersion },
+        suiteEnv: docGateway,
+        prepareNextRun: async () => deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig })),
+        release: () => twin.release(),
+      };
     }
   }
 }

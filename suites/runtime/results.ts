@@ -1,6 +1,7 @@
 // The outcome of each step of one run, in catalogue order, as the conformance report lists them.
 import { StepFailure, StepSkipped, type StepDefinition, type StepRecord } from './step';
 import { formatDuration, heartbeat } from '../../helpers/progress';
+import { meterWaits, type WaitMeter } from '../../helpers/eventually';
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
 
@@ -9,6 +10,10 @@ export interface StepResult {
   title: string;
   status: StepStatus;
   durationMs: number;
+  /** When a step that ran began (ISO time), for the report's timeline. */
+  startedAt?: string;
+  /** Of durationMs, the time spent waiting for the gateway to show a state (eventually's polls). */
+  waitMs?: number;
   expected?: string;
   observed?: string;
   reason?: string;
@@ -95,11 +100,13 @@ export class StepLedger<Context> {
   async run(step: StepDefinition<Context>, context: Context): Promise<void> {
     const record: StepRecord = {};
     const started = Date.now();
+    const meter: WaitMeter = { ms: 0, waits: 0 };
+    const timing = () => ({ durationMs: Date.now() - started, startedAt: new Date(started).toISOString(), ...(meter.waits > 0 ? { waitMs: meter.ms } : {}) });
     // A step waiting out its budget would leave the run silent (jest prints a test when it ends).
     const stopBeat = heartbeat((elapsed) => process.stderr.write(`  ${step.id} still running (${formatDuration(elapsed)})${record.expected ? `: waiting for ${record.expected}` : ''}\n`));
     try {
-      await step.run(context, record);
-      this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', durationMs: Date.now() - started, ...record });
+      await meterWaits(meter, () => step.run(context, record));
+      this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', ...timing(), ...record });
     } catch (error) {
       if (error instanceof StepSkipped) {
         this.recordSkip(step, error.reason);
@@ -109,7 +116,7 @@ export class StepLedger<Context> {
         error instanceof StepFailure
           ? { expected: error.expected, observed: error.observed }
           : { expected: record.expected, observed: error instanceof Error ? error.message : String(error) };
-      const result: StepResult = { id: step.id, title: step.title, status: 'failed', durationMs: Date.now() - started, ...failure };
+      const result: StepResult = { id: step.id, title: step.title, status: 'failed', ...timing(), ...failure };
       this.results.set(step.id, result);
       this.firstFailure ??= step.id;
       stopBeat(); // the heartbeat speaks of the step, which is over

@@ -9,6 +9,10 @@ import { mutualTls } from './steps/mutual';
 import { simpleTls } from './steps/simple';
 import { troubleshooting } from './steps/troubleshooting';
 
+/** The catalogue's ID: its folder's name, and where its diagnostics go under the reports (`reports/secure-gateways/diagnostics/`). */
+export const SECURE_GATEWAYS_ID = 'secure-gateways';
+export const SECURE_GATEWAYS_NAME = 'Secure Gateways (HTTPS)';
+
 export const secureGatewaysCatalogue: ReadonlyArray<StepDefinition<SecureGatewaysContext>> = [
   ...beforeYouBegin,
   ...certificates,
