@@ -28,11 +28,11 @@ describe('admission faults webhook', () => {
   });
   afterAll(async () => server?.close());
 
-  // The API server's call: POST the review to the webhook's URL, trusting only the caBundle.
+  // The API server's call: POST the review to the webhook's URL (with its timeout added), trusting only the caBundle.
   function review(fault: AdmissionFault, object: KubeObject, operation = 'CREATE'): Promise<Review> {
     const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: `uid-${fault}`, operation, object } });
     return new Promise((resolve, reject) => {
-      const request = https.request(`${server.url}/${fault}`, { method: 'POST', ca: server.caPem, headers: { 'content-type': 'application/json' } }, (response) => {
+      const request = https.request(`${server.url}/${fault}?timeout=5s`, { method: 'POST', ca: server.caPem, headers: { 'content-type': 'application/json' } }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
         response.on('end', () => resolve(JSON.parse(text) as Review));

@@ -34,7 +34,8 @@ export class AdmissionServer {
     const serving = await issueCertificate({ subject: { CN: 'istio-gateway-conformance faults webhook' }, ipAddresses: [address], extendedKeyUsage: ['serverAuth'], keyType: 'ecdsa', issuer: ca });
     const calls = new Map<string, number>();
     const server = https.createServer({ cert: serving.certPem, key: serving.keyPem }, (request, response) => {
-      const fault = (request.url ?? '').replace(/^\//, '') as AdmissionFault;
+      // The API server adds ?timeout=5s to the configured URL.
+      const fault = new URL(request.url ?? '/', 'https://webhook').pathname.slice(1) as AdmissionFault;
       let body = '';
       request.setEncoding('utf8');
       request.on('data', (chunk: string) => (body += chunk));
@@ -114,21 +115,25 @@ export class AdmissionFaults {
     for (const fault of this.faults) {
       for (;;) {
         const before = this.server.callsOf(fault);
-        await dryRunWrite(this.kube, fault);
+        const outcome = await dryRunWrite(this.kube, fault);
         if (this.server.callsOf(fault) > before === called) break;
-        if (Date.now() - started > PROPAGATION_BUDGET_MS) throw new Error(`the webhook of ${fault} is not ${what} after ${PROPAGATION_BUDGET_MS / 1000} s`);
+        if (Date.now() - started > PROPAGATION_BUDGET_MS) throw new Error(`the webhook of ${fault} is not ${what} after ${PROPAGATION_BUDGET_MS / 1000} s (the last dry-run write: ${outcome})`);
         await delay(200);
       }
     }
   }
 }
 
-// A write the API server admits and then forgets: its outcome (Istio's validation may refuse the
-// empty object) does not matter, only whether our webhook was called.
-async function dryRunWrite(kube: KubeClient, fault: AdmissionFault): Promise<void> {
+// A write the API server admits and then forgets: whether it is stored (Istio's validation may
+// refuse the empty object) does not matter, only whether our webhook was called; the outcome is
+// kept for the message when it never is.
+async function dryRunWrite(kube: KubeClient, fault: AdmissionFault): Promise<string> {
   const target = ADMISSION_TARGETS[fault];
   const object = { apiVersion: target.apiVersion, kind: target.kind, metadata: { name: target.name, namespace: target.namespace }, ...(target.kind === 'Secret' ? { type: 'Opaque' } : { spec: {} }) };
-  await create(kube, object as KubeObject, { dryRun: true, stamp: false }).catch(() => undefined);
+  return create(kube, object as KubeObject, { dryRun: true, stamp: false }).then(
+    () => 'admitted',
+    (error: Error) => error.message,
+  );
 }
 
 async function removeConfiguration(kube: KubeClient): Promise<void> {

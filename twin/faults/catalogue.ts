@@ -1,5 +1,7 @@
 // The named faults: ways a broken gateway misbehaves, each made at a boundary of the twin (never as
-// a branch in the Envoy stand-in's logic), each with the step that must be the first to fail.
+// a branch in the Envoy stand-in's logic) or, for a step that checks the suite's own action, in
+// the input a user gives it; each with the step that must be the first to fail, listed in the
+// catalogue order of those steps.
 // `npm run rehearse -- --list-faults` prints this table; twin/faults/rehearsal.twin.test.ts proves
 // every entry against the catalogue.
 
@@ -25,132 +27,6 @@ export interface FaultDefinition {
 }
 
 export const FAULTS = [
-  {
-    name: 'server-cert-self-signed',
-    boundary: 'xds',
-    breaks: 'SG-S4',
-    acts: 'SDS: the file-cert secret pushed to Envoy carries a self-signed certificate for the host instead of the mounted one',
-    why: 'S1-S3 only write API objects; S4 is the first handshake, and the client cannot chain the certificate to ca-chain',
-  },
-  {
-    name: 'server-cert-wrong-host',
-    boundary: 'xds',
-    breaks: 'SG-S4',
-    acts: 'SDS: the file-cert secret carries a certificate for wrong.example.com issued by the run\'s own intermediate CA',
-    why: 'the chain verifies, but the name does not: the first handshake (S4) fails on the host name',
-  },
-  {
-    name: 'no-h2',
-    boundary: 'xds',
-    breaks: 'SG-S4',
-    acts: 'LDS: h2 is removed from the listener\'s ALPN protocols, so the gateway answers HTTP/1.1',
-    why: 'S4 is the first request and the doc shows HTTP/2 418',
-  },
-  {
-    name: 'server-groups-pq-only',
-    boundary: 'xds',
-    breaks: 'SG-S4-curl',
-    acts: 'LDS: the listener\'s tls_params allow only the key-exchange group X25519MLKEM768 (as meshConfig.tlsDefaults.ecdhCurves could)',
-    why: 'the probe (Node 24, OpenSSL 3.5) offers that group and passes S4; the doc\'s curl on OpenSSL 3.0 does not, so the second client is the first to fail',
-  },
-  {
-    name: 'route-missing',
-    boundary: 'xds',
-    breaks: 'SG-S4',
-    acts: 'RDS: the /status route is removed from the host\'s virtual host',
-    why: 'S4 requests /status/418, which now answers 404 from the gateway',
-  },
-  {
-    name: 'route-leak',
-    boundary: 'xds',
-    breaks: 'SG-S5',
-    acts: 'RDS: a catch-all prefix / route to httpbin is appended to the host\'s virtual host',
-    why: '/status still works (S4 passes); S5 is the first to request a path outside /status and /delay',
-  },
-  {
-    name: 'mutual-not-enforced',
-    boundary: 'xds',
-    breaks: 'SG-M3',
-    acts: 'LDS: require_client_certificate is cleared on every filter chain',
-    why: 'M1-M2 write API objects; M3 is the first request without a client certificate, and it is answered',
-  },
-  {
-    name: 'mutual-any-client-ca',
-    boundary: 'xds',
-    breaks: 'SG-M5',
-    acts: 'LDS: the validation context says trust_chain_verification ACCEPT_UNTRUSTED',
-    why: 'a client certificate is still required (M3 passes) and the good one is accepted (M4); M5 is the first foreign client',
-  },
-  {
-    name: 'mutual-rejects-valid-client',
-    boundary: 'xds',
-    breaks: 'SG-M4',
-    acts: 'SDS: the file-root secret carries an unrelated CA instead of the mounted ca-chain',
-    why: 'a client without a certificate is still refused (M3 passes); M4 is the first client with the doc\'s certificate',
-  },
-  {
-    name: 'istiod-down',
-    boundary: 'network',
-    breaks: 'SG-S2',
-    acts: 'node: connections to istiod\'s webhook port 15017 are reset, so the fail-closed validating webhook refuses Istio objects',
-    why: 'S1 writes a Secret, which the webhook does not see; S2 is the first Istio object',
-  },
-  {
-    name: 'config-stuck',
-    boundary: 'xds',
-    breaks: 'SG-S4',
-    acts: 'ADS: every Listener and RouteConfiguration push after the first is withheld from Envoy',
-    why: 'the objects are accepted (S1-S3), but the gateway never opens the host\'s listener: the first request (S4) finds no server',
-  },
-  {
-    name: 'mutual-port-closed',
-    boundary: 'xds',
-    breaks: 'SG-M3',
-    acts: 'LDS: a listener that requires client certificates is dropped, so the port closes once MUTUAL is pushed',
-    why: 'M3 is the first request after the MUTUAL replacement; a closed port is not a TLS refusal',
-  },
-  {
-    name: 'mutual-hangs',
-    boundary: 'network',
-    breaks: 'SG-M3',
-    acts: 'node: once the Gateway says MUTUAL, packets to the gateway\'s HTTPS ports are dropped',
-    why: 'M3 is the first request after the MUTUAL replacement; a timeout is not a TLS refusal',
-  },
-  {
-    name: 'secret-not-mounted',
-    boundary: 'pod-runner',
-    breaks: 'SG-S4',
-    acts: 'the kubelet stand-in never writes istio-ingressgateway-certs into the gateway pod\'s volume',
-    why: 'the Secret is stored (S1), but Envoy never gets the certificate, so the listener stays warming: S4 finds no server',
-  },
-  {
-    name: 'certs-admin-stale',
-    boundary: 'stand-in',
-    breaks: 'SG-T4',
-    acts: 'Envoy\'s admin /certs keeps answering what it held when the fault was armed. Inside the stand-in because /certs is Envoy\'s own account of its TLS contexts: nothing outside Envoy can make it disagree with what Envoy serves',
-    why: 'traffic is served correctly (S, M pass) and the files are mounted (T2, T3); T4 is the first to read /certs',
-  },
-  {
-    name: 'gateway-log-errors',
-    boundary: 'pod-runner',
-    breaks: 'SG-T5',
-    acts: 'the container runtime\'s log of the gateway container gets Envoy\'s line for a rejected listener update',
-    why: 'nothing else is broken; T5 is the only step that reads the logs',
-  },
-  {
-    name: 'delete-ignored',
-    boundary: 'api',
-    breaks: 'SG-X1',
-    acts: 'a finalizer nobody clears is put on the suite\'s Gateway, so its deletion never completes',
-    why: 'the Gateway serves normally until X1 deletes it and waits for it to be gone',
-  },
-  {
-    name: 'cleanup-leaves-route',
-    boundary: 'xds',
-    breaks: 'SG-X3',
-    acts: 'ADS: a push that would remove a listener or route Envoy has seen is withheld',
-    why: 'the objects are deleted (X1 passes); X3 is the first to check that the host is no longer served',
-  },
   {
     name: 'gateway-not-ready',
     boundary: 'pod-runner',
@@ -180,11 +56,74 @@ export const FAULTS = [
     why: 'B and C write nothing to the cluster; S1 is the first write, and it reads the Secret back',
   },
   {
+    name: 'istiod-down',
+    boundary: 'network',
+    breaks: 'SG-S2',
+    acts: 'node: connections to istiod\'s webhook port 15017 are reset, so the fail-closed validating webhook refuses Istio objects',
+    why: 'S1 writes a Secret, which the webhook does not see; S2 is the first Istio object',
+  },
+  {
     name: 'virtualservice-mutated',
     boundary: 'admission',
     breaks: 'SG-S3',
     acts: 'a mutating webhook adds a 10 s timeout to the httpbin VirtualService\'s route, as a policy engine adding defaults would',
     why: 'S1 and S2 write other kinds; S3 is the first to write the VirtualService and compares what was stored',
+  },
+  {
+    name: 'server-cert-self-signed',
+    boundary: 'xds',
+    breaks: 'SG-S4',
+    acts: 'SDS: the file-cert secret pushed to Envoy carries a self-signed certificate for the host instead of the mounted one',
+    why: 'S1-S3 only write API objects; S4 is the first handshake, and the client cannot chain the certificate to ca-chain',
+  },
+  {
+    name: 'server-cert-wrong-host',
+    boundary: 'xds',
+    breaks: 'SG-S4',
+    acts: 'SDS: the file-cert secret carries a certificate for wrong.example.com issued by the run\'s own intermediate CA',
+    why: 'the chain verifies, but the name does not: the first handshake (S4) fails on the host name',
+  },
+  {
+    name: 'no-h2',
+    boundary: 'xds',
+    breaks: 'SG-S4',
+    acts: 'LDS: h2 is removed from the listener\'s ALPN protocols, so the gateway answers HTTP/1.1',
+    why: 'S4 is the first request and the doc shows HTTP/2 418',
+  },
+  {
+    name: 'route-missing',
+    boundary: 'xds',
+    breaks: 'SG-S4',
+    acts: 'RDS: the /status route is removed from the host\'s virtual host',
+    why: 'S4 requests /status/418, which now answers 404 from the gateway',
+  },
+  {
+    name: 'config-stuck',
+    boundary: 'xds',
+    breaks: 'SG-S4',
+    acts: 'ADS: every Listener and RouteConfiguration push after the first is withheld from Envoy',
+    why: 'the objects are accepted (S1-S3), but the gateway never opens the host\'s listener: the first request (S4) finds no server',
+  },
+  {
+    name: 'secret-not-mounted',
+    boundary: 'pod-runner',
+    breaks: 'SG-S4',
+    acts: 'the kubelet stand-in never writes istio-ingressgateway-certs into the gateway pod\'s volume',
+    why: 'the Secret is stored (S1), but Envoy never gets the certificate, so the listener stays warming: S4 finds no server',
+  },
+  {
+    name: 'server-groups-pq-only',
+    boundary: 'xds',
+    breaks: 'SG-S4-curl',
+    acts: 'LDS: the listener\'s tls_params allow only the key-exchange group X25519MLKEM768 (as meshConfig.tlsDefaults.ecdhCurves could)',
+    why: 'the probe (Node 24, OpenSSL 3.5) offers that group and passes S4; the doc\'s curl on OpenSSL 3.0 does not, so the second client is the first to fail',
+  },
+  {
+    name: 'route-leak',
+    boundary: 'xds',
+    breaks: 'SG-S5',
+    acts: 'RDS: a catch-all prefix / route to httpbin is appended to the host\'s virtual host',
+    why: '/status still works (S4 passes); S5 is the first to request a path outside /status and /delay',
   },
   {
     name: 'ca-secret-extra-key',
@@ -199,6 +138,41 @@ export const FAULTS = [
     breaks: 'SG-M2',
     acts: 'a mutating webhook turns a Gateway server\'s tls mode MUTUAL into SIMPLE (dropping caCertificates) when it is written',
     why: 'S2 writes SIMPLE, which the webhook leaves alone; M2 is the first MUTUAL write and compares what was stored',
+  },
+  {
+    name: 'mutual-not-enforced',
+    boundary: 'xds',
+    breaks: 'SG-M3',
+    acts: 'LDS: require_client_certificate is cleared on every filter chain',
+    why: 'M1-M2 write API objects; M3 is the first request without a client certificate, and it is answered',
+  },
+  {
+    name: 'mutual-port-closed',
+    boundary: 'xds',
+    breaks: 'SG-M3',
+    acts: 'LDS: a listener that requires client certificates is dropped, so the port closes once MUTUAL is pushed',
+    why: 'M3 is the first request after the MUTUAL replacement; a closed port is not a TLS refusal',
+  },
+  {
+    name: 'mutual-hangs',
+    boundary: 'network',
+    breaks: 'SG-M3',
+    acts: 'node: once the Gateway says MUTUAL, packets to the gateway\'s HTTPS ports are dropped',
+    why: 'M3 is the first request after the MUTUAL replacement; a timeout is not a TLS refusal',
+  },
+  {
+    name: 'mutual-rejects-valid-client',
+    boundary: 'xds',
+    breaks: 'SG-M4',
+    acts: 'SDS: the file-root secret carries an unrelated CA instead of the mounted ca-chain',
+    why: 'a client without a certificate is still refused (M3 passes); M4 is the first client with the doc\'s certificate',
+  },
+  {
+    name: 'mutual-any-client-ca',
+    boundary: 'xds',
+    breaks: 'SG-M5',
+    acts: 'LDS: the validation context says trust_chain_verification ACCEPT_UNTRUSTED',
+    why: 'a client certificate is still required (M3 passes) and the good one is accepted (M4); M5 is the first foreign client',
   },
   {
     name: 'service-port-moved',
@@ -222,6 +196,20 @@ export const FAULTS = [
     why: 'the served certificate names the host and chains to the intermediate (S4, M pass) and the files are there (T2); T3 is the first to compare serials, before T4',
   },
   {
+    name: 'certs-admin-stale',
+    boundary: 'stand-in',
+    breaks: 'SG-T4',
+    acts: 'Envoy\'s admin /certs keeps answering what it held when the fault was armed. Inside the stand-in because /certs is Envoy\'s own account of its TLS contexts: nothing outside Envoy can make it disagree with what Envoy serves',
+    why: 'traffic is served correctly (S, M pass) and the files are mounted (T2, T3); T4 is the first to read /certs',
+  },
+  {
+    name: 'gateway-log-errors',
+    boundary: 'pod-runner',
+    breaks: 'SG-T5',
+    acts: 'the container runtime\'s log of the gateway container gets Envoy\'s line for a rejected listener update',
+    why: 'nothing else is broken; T5 is the only step that reads the logs',
+  },
+  {
     name: 'exec-ca-dir-wrong-volume',
     boundary: 'pod-runner',
     breaks: 'SG-T7',
@@ -236,11 +224,25 @@ export const FAULTS = [
     why: 'the order does not matter to a trust store, so MUTUAL works (M3-M5) and the file is there (T7); T8 is the first to read its first certificate',
   },
   {
+    name: 'delete-ignored',
+    boundary: 'api',
+    breaks: 'SG-X1',
+    acts: 'a finalizer nobody clears is put on the suite\'s Gateway, so its deletion never completes',
+    why: 'the Gateway serves normally until X1 deletes it and waits for it to be gone',
+  },
+  {
     name: 'httpbin-delete-stuck',
     boundary: 'api',
     breaks: 'SG-X2',
     acts: 'a finalizer nobody clears is put on the httpbin Service, so its deletion never completes',
     why: 'a finalizer does not change how the Service serves, so every step passes until X2 deletes the Service and waits for it to be gone',
+  },
+  {
+    name: 'cleanup-leaves-route',
+    boundary: 'xds',
+    breaks: 'SG-X3',
+    acts: 'ADS: a push that would remove a listener or route Envoy has seen is withheld',
+    why: 'the objects are deleted (X1 passes); X3 is the first to check that the host is no longer served',
   },
 ] as const satisfies readonly FaultDefinition[];
 
