@@ -43,7 +43,7 @@ const RIGHT_REASON: Record<FaultName, RegExp> = {
   'mounted-cert-other-serial': /the pod's tls\.crt has CN=httpbin\.example\.com, serial /,
   'exec-ca-dir-wrong-volume': /`ls -al \/etc\/istio\/ingressgateway-ca-certs` exited 0: (?!.*ca-chain).*tls\.crt/,
   'mounted-ca-chain-reversed': /its first certificate has CN=httpbin\.example\.com Root CA/,
-  'httpbin-delete-stuck': /still there: Service default\/httpbin \(terminating since .*finalizers faults\.istio-gateway-conformance\/never-cleared/,
+  'httpbin-delete-stuck': /still there: Service default\/httpbin after \d+ s \(terminating since .*, finalizers faults\.istio-gateway-conformance\/never-cleared\)/,
 };
 
 const STEP_ORDER = secureGatewaysCatalogue.map((step) => step.id);

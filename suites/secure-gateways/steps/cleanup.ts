@@ -57,7 +57,7 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
           await deleteObject(context.kube, ref, { waitBudgetMs: context.budgets.waitMs });
         } catch (error) {
           if (!(error instanceof EventuallyTimeout)) throw error;
-          left.push(`${ref.kind} ${ref.namespace}/${ref.name} (${error.message.replace(/^.*last observed: /, '')} after ${Math.round(error.elapsedMs / 1000)} s)`);
+          left.push(`${ref.kind} ${ref.namespace}/${ref.name} after ${Math.round(error.elapsedMs / 1000)} s (${error.message.replace(/^.*last observed: /, '')})`);
         }
       }
       expectStep('SG-X2', left.length === 0, record.expected, `still there: ${left.join('; ')}`);
