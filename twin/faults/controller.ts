@@ -70,7 +70,7 @@ export class FaultController {
   private active: ActiveFaults = NO_FAULTS;
   private stopWatch: (() => void) | undefined;
   private certDirTimer: NodeJS.Timeout | undefined;
-  private readonly finalized = new Map<string, ObjectRef>(); // objects given our finalizer, by describeRef
+  private readonly finalized = new Map<string, ObjectRef>(); // objects given our finalizer, by "Kind namespace/name"
   private readonly logged = new Set<string>(); // Gateways whose creation got the log line
   private dropping = false;
   private admission: AdmissionFaults | undefined;
