@@ -12,6 +12,8 @@ export interface FaultMaterial {
   selfSigned?: { certPem: string; keyPem: string };
   /** A certificate for another host from the run's own intermediate CA (server-cert-wrong-host). */
   wrongHost?: { certPem: string; keyPem: string };
+  /** Another certificate for the host from the run's own intermediate CA, with its key (mounted-cert-other-serial). */
+  otherServer?: { certPem: string; keyPem: string };
   /** A CA that issued nothing the suite uses (mutual-rejects-valid-client). */
   unrelatedCaPem?: string;
 }

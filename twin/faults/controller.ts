@@ -1,18 +1,28 @@
 // Arms a rehearsal's faults on a running twin, and takes them off again. It writes the
 // active-faults file the stand-in's xDS tap and the pod runner read, makes the throwaway
-// certificates the xDS faults substitute, and runs the faults that act outside the gateway pod:
-// on API objects (a finalizer), in the node's nftables rules (resets, dropped packets) and in the
-// container runtime's log of the gateway. Disarming removes everything it added.
+// certificates the faults substitute, and runs the faults that act outside the gateway pod: on
+// API objects (finalizers, the gateway Service's ports), through an admission webhook, in the
+// node's nftables rules (resets, dropped packets), in the container runtime's log and exec entry
+// of the gateway, and in the cert folder the run is given. Arming waits until a fault is in
+// force; disarming removes everything it added and waits until the twin is as it was.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
-import { get, isOwned, read, type KubeClient, type KubeObject } from '../../helpers/kube';
+import { eventually } from '../../helpers/eventually';
+import { get, isOwned, list, read, type KubeClient, type KubeObject, type ObjectRef } from '../../helpers/kube';
+import { FILE_MOUNT } from '../../helpers/manifests';
 import { docLayoutPaths } from '../../helpers/pki/layout';
 import { issueCertificate } from '../../helpers/pki';
+import { containerEntryFile } from '../pods/hook';
 import { hasFault, NO_FAULTS, writeActiveFaults, type ActiveFaults, type FaultMaterial } from './active';
+import { isAdmissionFault } from './admission-patches';
+import { AdmissionFaults } from './admission';
 import type { FaultName } from './catalogue';
+import { linkLeafFolders } from './cert-dir';
+import { ExecViewRewrites } from './exec-view';
+import { GATEWAY_SERVICE, moveHttpsPort, renameHttpsPort, ServicePortFault } from './service-ports';
 
 const run = promisify(execFile);
 
@@ -21,9 +31,13 @@ export interface FaultTargets {
   /** The node's network namespace and address (the LoadBalancer address too). */
   netns: string;
   nodeAddress: string;
+  /** The host's end of the node's veth: where the API server reaches the admission faults' webhook. */
+  hostAddress: string;
   faultsFile: string;
   /** The twin's pod-logs folder (CRI logs per pod). */
   podLogsDir: string;
+  /** The pod runner's exec index (twin/pods/hook.ts): how exec enters each container. */
+  execIndexDir: string;
   log(line: string): void;
 }
 
@@ -38,41 +52,81 @@ export interface ArmOptions {
 const NFT_TABLE = 'igc_faults';
 const FINALIZER = 'faults.istio-gateway-conformance/never-cleared';
 const GATEWAYS = '/apis/networking.istio.io/v1/gateways';
+const GATEWAY_NAMESPACE = 'istio-system';
+const GATEWAY_LABELS = { istio: 'ingressgateway' };
+const PROXY_CONTAINER = 'istio-proxy';
+const HTTPBIN_SERVICE: ObjectRef = { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'httpbin' };
+/** How long arming and disarming wait for the twin to show a fault (or its absence). */
+const SETTLE_BUDGET_MS = 30_000;
+/** Which volume each exec fault binds at which of the doc's paths: [shown at, taken from]. */
+const EXEC_REBINDS: Partial<Record<FaultName, [string, string]>> = {
+  'exec-certs-dir-wrong-volume': [FILE_MOUNT.certDir, FILE_MOUNT.caDir],
+  'exec-ca-dir-wrong-volume': [FILE_MOUNT.caDir, FILE_MOUNT.certDir],
+};
 const GATEWAY_LOG_ERROR =
   'gRPC config for type.googleapis.com/envoy.config.listener.v3.Listener rejected: Error adding/updating listener(s) 0.0.0.0_8443: Failed to load certificate chain from <inline>';
 
 export class FaultController {
   private active: ActiveFaults = NO_FAULTS;
   private stopWatch: (() => void) | undefined;
-  private wrongHostTimer: NodeJS.Timeout | undefined;
-  private readonly finalized = new Set<string>(); // namespace/name of Gateways given our finalizer
+  private certDirTimer: NodeJS.Timeout | undefined;
+  private readonly finalized = new Map<string, ObjectRef>(); // objects given our finalizer, by "Kind namespace/name"
   private readonly logged = new Set<string>(); // Gateways whose creation got the log line
   private dropping = false;
+  private admission: AdmissionFaults | undefined;
+  private readonly servicePorts: ServicePortFault;
+  private readonly execViews = new ExecViewRewrites();
+  private gatewayMadeUnready = false;
 
-  constructor(private readonly targets: FaultTargets) {}
+  constructor(private readonly targets: FaultTargets) {
+    this.servicePorts = new ServicePortFault(targets.kube);
+  }
 
   async arm(options: ArmOptions): Promise<void> {
     await this.disarm();
     const material = await makeMaterial(options);
     this.active = { faults: options.faults, propagationDelayMs: options.propagationDelayMs, material };
     writeActiveFaults(this.targets.faultsFile, this.active);
-    if (hasFault(this.active, 'istiod-down')) await this.nft(`add rule inet ${NFT_TABLE} output tcp dport 15017 reject with tcp reset`);
-    if (hasFault(this.active, 'server-cert-wrong-host')) this.followCertDir(options);
-    if (['mutual-hangs', 'delete-ignored', 'gateway-log-errors'].some((name) => hasFault(this.active, name as FaultName))) await this.watchGateways();
+    const armed = (name: FaultName) => hasFault(this.active, name);
+    if (armed('istiod-down')) await this.nft(`add rule inet ${NFT_TABLE} output tcp dport 15017 reject with tcp reset`);
+    if (armed('server-cert-wrong-host') || armed('mounted-cert-other-serial')) this.followCertDir(options);
+    if (['mutual-hangs', 'delete-ignored', 'gateway-log-errors', 'service-port-moved'].some((name) => armed(name as FaultName))) await this.watchGateways();
+    if (armed('gateway-not-ready')) {
+      this.gatewayMadeUnready = true;
+      await this.waitGatewayReady(false);
+    }
+    if (armed('gateway-service-no-https')) await this.servicePorts.change(renameHttpsPort);
+    if (armed('cert-dir-leaf-folders-linked')) linkLeafFolders(needCertDir(options, 'cert-dir-leaf-folders-linked'));
+    const admission = options.faults.filter(isAdmissionFault);
+    if (admission.length > 0) this.admission = await AdmissionFaults.arm(this.targets.kube, { faults: admission, listenAddress: this.targets.hostAddress, host: options.host });
+    for (const [name, [shownAt, takenFrom]] of Object.entries(EXEC_REBINDS)) if (armed(name as FaultName)) await this.rebindExec(shownAt, takenFrom);
+    if (armed('httpbin-delete-stuck')) await this.setFinalizer(HTTPBIN_SERVICE, true);
   }
 
-  /** Takes every fault off: the file, the rules, the watch, and the finalizers it added. */
+  /** Takes every fault off (the file, rules, watch, webhook, patches, finalizers) and waits until the twin is as it was. */
   async disarm(): Promise<void> {
     this.stopWatch?.();
     this.stopWatch = undefined;
-    clearInterval(this.wrongHostTimer);
+    clearInterval(this.certDirTimer);
     this.active = NO_FAULTS;
     writeActiveFaults(this.targets.faultsFile, NO_FAULTS);
+    const undo = async (what: string, work: () => Promise<void>) => work().catch((error: Error) => this.targets.log(`faults: could not ${what}: ${error.message}`));
     await run('ip', ['netns', 'exec', this.targets.netns, 'nft', 'delete', 'table', 'inet', NFT_TABLE]).catch(() => undefined);
     this.dropping = false;
-    for (const key of this.finalized) await this.setFinalizer(key, false).catch((error: Error) => this.targets.log(`faults: could not clear the finalizer of ${key}: ${error.message}`));
+    for (const [key, ref] of this.finalized) await undo(`clear the finalizer of ${key}`, () => this.setFinalizer(ref, false));
     this.finalized.clear();
     this.logged.clear();
+    const admission = this.admission;
+    this.admission = undefined;
+    if (admission) await undo('remove the admission webhook', () => admission.disarm());
+    await undo('put the gateway Service\'s ports back', () => this.servicePorts.restore());
+    this.execViews.restore();
+    if (this.gatewayMadeUnready) {
+      this.gatewayMadeUnready = false;
+      await undo('see the gateway Ready again', () => this.waitGatewayReady(true));
+    }
+    // A deletion the finalizer held completes now: the next rehearsal deploys httpbin afresh.
+    await undo('see the httpbin Service deletion complete', () => this.waitNotTerminating(HTTPBIN_SERVICE));
   }
 
   /** Adds rules to the fault table in the node (created on first use, filter hooks before kube-proxy's). */
@@ -89,10 +143,10 @@ export class FaultController {
     await done;
   }
 
-  // server-cert-wrong-host needs the run's intermediate CA, which SG-C1 writes after the rehearsal starts.
+  // server-cert-wrong-host and mounted-cert-other-serial need the run's intermediate CA, which
+  // SG-C1 writes after the rehearsal starts.
   private followCertDir(options: ArmOptions): void {
-    if (!options.certDir) throw new Error('server-cert-wrong-host needs the run\'s CERT_DIR');
-    const layout = docLayoutPaths(options.certDir, options.host);
+    const layout = docLayoutPaths(needCertDir(options, 'a fault that signs with the run\'s intermediate CA'), options.host);
     let seen = '';
     const check = async () => {
       let stamp: string;
@@ -104,12 +158,15 @@ export class FaultController {
       if (stamp === seen) return;
       seen = stamp;
       const issuer = { certPem: fs.readFileSync(layout.intermediateCert, 'utf8'), keyPem: fs.readFileSync(layout.intermediateKey, 'utf8') };
-      const wrongHost = await issueCertificate({ subject: { CN: 'wrong.example.com' }, dnsNames: ['wrong.example.com'], extendedKeyUsage: ['serverAuth'], issuer });
-      this.active = { ...this.active, material: { ...this.active.material, wrongHost } };
+      const forHost = (host: string) => issueCertificate({ subject: { CN: host }, dnsNames: [host], extendedKeyUsage: ['serverAuth'], issuer });
+      const material: FaultMaterial = { ...this.active.material };
+      if (hasFault(this.active, 'server-cert-wrong-host')) material.wrongHost = await forHost('wrong.example.com');
+      if (hasFault(this.active, 'mounted-cert-other-serial')) material.otherServer = await forHost(options.host);
+      this.active = { ...this.active, material };
       writeActiveFaults(this.targets.faultsFile, this.active);
     };
-    this.wrongHostTimer = setInterval(() => void check().catch((error: Error) => this.targets.log(`faults: ${error.message}`)), 100);
-    this.wrongHostTimer.unref();
+    this.certDirTimer = setInterval(() => void check().catch((error: Error) => this.targets.log(`faults: ${error.message}`)), 100);
+    this.certDirTimer.unref();
   }
 
   private async watchGateways(): Promise<void> {
@@ -138,9 +195,10 @@ export class FaultController {
   private async onGateway(type: string, gateway: KubeObject & { spec?: { servers?: Array<{ tls?: { mode?: string } }> } }): Promise<void> {
     const key = `${gateway.metadata?.namespace}/${gateway.metadata?.name}`;
     if (hasFault(this.active, 'delete-ignored') && !gateway.metadata?.deletionTimestamp && !gateway.metadata?.finalizers?.includes(FINALIZER)) {
-      this.finalized.add(key);
-      await this.setFinalizer(key, true);
+      await this.setFinalizer({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! }, true);
     }
+    // service-port-moved: the suite's first Gateway comes after SG-B2 read the Service.
+    if (hasFault(this.active, 'service-port-moved') && type === 'ADDED') await this.servicePorts.change(moveHttpsPort);
     if (hasFault(this.active, 'gateway-log-errors') && type === 'ADDED' && !this.logged.has(key)) {
       this.logged.add(key);
       this.appendGatewayLog(`[${new Date().toISOString().replace('T', ' ').replace('Z', '')}][15][warning][config] [source/extensions/config_subscription/grpc/grpc_mux_impl.cc:372] ${GATEWAY_LOG_ERROR}`);
@@ -153,10 +211,9 @@ export class FaultController {
     }
   }
 
-  private async setFinalizer(key: string, present: boolean): Promise<void> {
-    const [namespace, name] = key.split('/') as [string, string];
+  private async setFinalizer(ref: ObjectRef, present: boolean): Promise<void> {
     const kube = this.targets.kube;
-    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace, name };
+    if (present) this.finalized.set(`${ref.kind} ${ref.namespace}/${ref.name}`, ref);
     const current = await get(kube, ref);
     if (!current) return;
     const where = await kube.transport.pathOf(ref, 'patch');
@@ -168,14 +225,41 @@ export class FaultController {
 
   /** The https port of the gateway Service: its port (LoadBalancer address) and its NodePort. */
   private async gatewayPorts(): Promise<number[]> {
-    const service = await read<KubeObject & { spec?: { ports?: Array<{ port: number; nodePort?: number; name?: string }> } }>(this.targets.kube, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      namespace: 'istio-system',
-      name: 'istio-ingressgateway',
-    });
+    const service = await read<KubeObject & { spec?: { ports?: Array<{ port: number; nodePort?: number; name?: string }> } }>(this.targets.kube, GATEWAY_SERVICE);
     const https = service.spec?.ports?.find((port) => port.port === 443 || port.name === 'https');
     return [https?.port ?? 443, ...(https?.nodePort ? [https.nodePort] : [])];
+  }
+
+  /** The doc's gateway pods (istio-system, istio=ingressgateway). */
+  private async gatewayPods(): Promise<Array<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>> {
+    return list(this.targets.kube, { apiVersion: 'v1', kind: 'Pod', namespace: GATEWAY_NAMESPACE, labels: GATEWAY_LABELS });
+  }
+
+  /** Waits until the gateway pods report Ready (or, for gateway-not-ready, none does). */
+  private async waitGatewayReady(ready: boolean): Promise<void> {
+    const isReady = (pod: { status?: { conditions?: Array<{ type: string; status: string }> } }) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    await eventually(
+      () => this.gatewayPods(),
+      (pods) => pods.length > 0 && (ready ? pods.every(isReady) : !pods.some(isReady)),
+      { budgetMs: SETTLE_BUDGET_MS, converge: 1, initialDelayMs: 100, maxDelayMs: 500, expectation: `the gateway pods ${ready ? 'Ready' : 'not Ready'}`, render: (pods) => `${pods.filter(isReady).length} of ${pods.length} Ready` },
+    );
+  }
+
+  /** Waits until the object is gone or not being deleted (a deletion a finalizer held has completed). */
+  private async waitNotTerminating(ref: ObjectRef): Promise<void> {
+    await eventually(
+      () => get(this.targets.kube, ref),
+      (object) => !object?.metadata?.deletionTimestamp,
+      { budgetMs: SETTLE_BUDGET_MS, converge: 1, initialDelayMs: 50, maxDelayMs: 500, expectation: `${ref.kind} ${ref.namespace}/${ref.name} deleted or not terminating` },
+    );
+  }
+
+  // The exec faults: the runtime's exec entry of each gateway pod's istio-proxy binds another volume.
+  private async rebindExec(shownAt: string, takenFrom: string): Promise<void> {
+    const pods = (await this.gatewayPods()).map((pod) => pod.metadata?.name ?? '');
+    const entries = pods.map((pod) => containerEntryFile({ index: this.targets.execIndexDir }, GATEWAY_NAMESPACE, pod, PROXY_CONTAINER)).filter((file) => fs.existsSync(file));
+    const rebound = entries.filter((file) => this.execViews.rebind(file, shownAt, takenFrom));
+    if (rebound.length === 0) throw new Error(`no running gateway container binds ${shownAt} and ${takenFrom}: the exec fault cannot be armed`);
   }
 
   // The runtime's log file of the gateway's istio-proxy container, in CRI format, as kubectl logs reads it.
@@ -186,6 +270,11 @@ export class FaultController {
       if (fs.existsSync(file)) fs.appendFileSync(file, `${new Date().toISOString()} stderr F ${line}\n`);
     }
   }
+}
+
+function needCertDir(options: ArmOptions, what: string): string {
+  if (!options.certDir) throw new Error(`${what} needs the run's CERT_DIR`);
+  return options.certDir;
 }
 
 async function makeMaterial(options: ArmOptions): Promise<FaultMaterial> {

@@ -31,6 +31,19 @@ const RIGHT_REASON: Record<FaultName, RegExp> = {
   'gateway-log-errors': /rejected: Error adding\/updating listener/,
   'delete-ignored': /finaliz|still (there|present|exists)|not gone/i,
   'cleanup-leaves-route': /answered HTTP\/2 503/,
+  'gateway-not-ready': /1 gateway pod\(s\) with istio=ingressgateway, none Ready/,
+  'gateway-service-no-https': /has no port named https or numbered 443 \(its ports: .*tls-alt 9443\/TCP/,
+  'cert-dir-leaf-folders-linked': /openssl verify of the server certificate said: [\s\S]*unsuitable certificate purpose/,
+  'server-secret-mutated': /type kubernetes\.io\/tls, keys tls\.crt, tls\.key, not matching the generated files/,
+  'virtualservice-mutated': /stored a different spec: .*"timeout":"10s"/,
+  'ca-secret-extra-key': /^keys ca-chain\.cert\.pem, ca\.crt$/,
+  'gateway-mutual-downgraded': /stored a different spec: .*"mode":"SIMPLE"/,
+  'service-port-moved': /the Service now gives [\d.]+:9443 \(loadBalancer\)/,
+  'exec-certs-dir-wrong-volume': /`ls -al \/etc\/istio\/ingressgateway-certs` exited 0: (?!.*tls\.(crt|key)).*ca-chain\.cert\.pem/,
+  'mounted-cert-other-serial': /the pod's tls\.crt has CN=httpbin\.example\.com, serial /,
+  'exec-ca-dir-wrong-volume': /`ls -al \/etc\/istio\/ingressgateway-ca-certs` exited 0: (?!.*ca-chain).*tls\.crt/,
+  'mounted-ca-chain-reversed': /its first certificate has CN=httpbin\.example\.com Root CA/,
+  'httpbin-delete-stuck': /still there: Service default\/httpbin after \d+ s \(terminating since .*, finalizers faults\.istio-gateway-conformance\/never-cleared\)/,
 };
 
 const STEP_ORDER = secureGatewaysCatalogue.map((step) => step.id);

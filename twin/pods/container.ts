@@ -43,6 +43,8 @@ export interface ContainerHost {
   backoffMs: number;
   /** Builds the plan; throws ContainerConfigError (or any Error) when the container cannot start. */
   plan(): LaunchPlan;
+  /** Fault gateway-not-ready (twin/faults): the readiness reported is false whatever the probe says. */
+  readinessFailed?(): boolean;
   /** The exec prefix is published for the hook (and withdrawn with undefined). */
   publish(prefix: string[] | undefined): void;
   changed(): void;
@@ -209,7 +211,7 @@ export class ContainerRunner {
     };
     const afterStartup = () => {
       if (readinessProbe && this.kind === 'main') {
-        void loop(readinessProbe, new ProbeVerdict(probeTiming(readinessProbe), false), (ready) => this.setReady(ready)).catch(() => undefined);
+        void loop(readinessProbe, new ProbeVerdict(probeTiming(readinessProbe), false), (ready) => this.setReady(ready && !this.host.readinessFailed?.())).catch(() => undefined);
       } else this.setReady(true);
       if (livenessProbe && this.kind === 'main') {
         void loop(livenessProbe, new ProbeVerdict(probeTiming(livenessProbe), true), (alive) => {

@@ -91,18 +91,23 @@ export function publishPod(paths: HookPaths, namespace: string, pod: string, net
   fs.writeFileSync(path.join(dir, 'netns'), netns);
 }
 
+/** The file that says how to enter a container: its exec prefix, NUL-separated. */
+export function containerEntryFile(paths: Pick<HookPaths, 'index'>, namespace: string, pod: string, container: string): string {
+  return path.join(paths.index, `${namespace}_${pod}`, `${container}.argv`);
+}
+
 /** Publishes how to enter a container (exec works from here on). */
 export function publishContainer(paths: HookPaths, namespace: string, pod: string, container: string, prefix: string[]): void {
   const dir = podIndexDir(paths, namespace, pod);
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${container}.argv`);
+  const file = containerEntryFile(paths, namespace, pod, container);
   // The argv may hold env values from secrets: readable by root only.
   fs.writeFileSync(`${file}.tmp`, prefix.map((arg) => `${arg}\0`).join(''), { mode: 0o600 });
   fs.renameSync(`${file}.tmp`, file);
 }
 
 export function unpublishContainer(paths: HookPaths, namespace: string, pod: string, container: string): void {
-  fs.rmSync(path.join(podIndexDir(paths, namespace, pod), `${container}.argv`), { force: true });
+  fs.rmSync(containerEntryFile(paths, namespace, pod, container), { force: true });
 }
 
 export function unpublishPod(paths: HookPaths, namespace: string, pod: string): void {

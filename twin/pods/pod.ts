@@ -3,7 +3,8 @@
 // init containers in order, then the containers, with the status written back at each change.
 // On deletion: SIGTERM, SIGKILL after the grace period, everything removed, the object deleted.
 import { istioSourceFile } from '../istio/source';
-import { hasFault, type ActiveFaults } from '../faults/active';
+import type { ActiveFaults } from '../faults/active';
+import { readinessFailed, secretVolumeFiles, volumeSyncSkipped } from '../faults/pod-runner';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -29,9 +30,6 @@ export interface RunnerLookup extends ObjectLookup {
 }
 
 /** What every pod shares: the node, the tools, the caches, the settings. */
-/** The Secret fault secret-not-mounted keeps out of the pod (the doc's server certificate). */
-const UNSYNCED_SECRET = 'istio-ingressgateway-certs';
-
 export interface PodDeps {
   core: CoreV1Api;
   supervisor: Supervisor;
@@ -48,10 +46,13 @@ export interface PodDeps {
   standIns: Record<string, string>;
   volumeSyncDelayMs: number;
   backoffMs: number;
-  /** The active faults (twin/faults): secret-not-mounted acts in the volume sync. */
+  /** The active faults (twin/faults/pod-runner.ts): in the volume sync and the reported readiness. */
   faults: () => ActiveFaults;
   log(line: string): void;
 }
+
+/** How soon a volume a fault held back is written again (its material is made within a second). */
+const FAULT_MATERIAL_RETRY_MS = 200;
 
 interface Resolved {
   program: ImageProgram;
@@ -290,9 +291,10 @@ export class PodRuntime {
       if (this.aborter.signal.aborted) return;
       try {
         await this.tokens.ensure(tokenProjections(this.pod));
-        this.writeVolumes(true);
+        const complete = this.writeVolumes(true);
         this.writePodFiles();
         this.volumesReady = true;
+        if (!complete) this.scheduleVolumeSync(FAULT_MATERIAL_RETRY_MS);
         if (this.view.message) {
           this.view.message = undefined;
           this.changed();
@@ -315,8 +317,12 @@ export class PodRuntime {
     }
   }
 
-  /** Writes every volume's files; `strict` throws VolumeNotReady for a missing source (first mount). */
-  private writeVolumes(strict: boolean): void {
+  /**
+   * Writes every volume's files; `strict` throws VolumeNotReady for a missing source (first mount).
+   * Returns false when a fault held a volume back until its material exists (sync again soon).
+   */
+  private writeVolumes(strict: boolean): boolean {
+    let complete = true;
     const ctx = { pod: this.pod, facts: this.facts(), lookup: this.deps.lookup, token: (p: Parameters<PodTokens['get']>[0]) => this.tokens?.get(p) };
     for (const volume of this.pod.spec?.volumes ?? []) {
       let plan: VolumePlan;
@@ -328,12 +334,22 @@ export class PodRuntime {
         continue;
       }
       const dir = this.volumeDir(volume.name);
+      const secretName = volume.secret?.secretName;
+      const faults = this.deps.faults();
       // Fault secret-not-mounted: the kubelet never syncs the doc's server secret after the first mount.
-      if (!strict && volume.secret?.secretName === UNSYNCED_SECRET && hasFault(this.deps.faults(), 'secret-not-mounted')) continue;
-      if (plan.kind === 'files') writeAtomically(dir, plan.files);
-      else if (plan.kind === 'emptyDir') fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
+      if (!strict && volumeSyncSkipped(faults, secretName)) continue;
+      if (plan.kind === 'files') {
+        const files = secretName ? secretVolumeFiles(faults, secretName, plan.files) : plan.files;
+        if (files === 'wait') {
+          complete = false;
+          if (strict) writeAtomically(dir, []); // the pod can start; the files follow
+          continue;
+        }
+        writeAtomically(dir, files);
+      } else if (plan.kind === 'emptyDir') fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
       else if (plan.kind === 'unsupported') throw new VolumeNotReady(plan.message);
     }
+    return complete;
   }
 
   private scheduleVolumeSync(delayMs = this.deps.volumeSyncDelayMs): void {
@@ -344,7 +360,7 @@ export class PodRuntime {
       this.syncTimer = undefined;
       if (this.aborter.signal.aborted) return;
       try {
-        this.writeVolumes(false);
+        if (!this.writeVolumes(false)) this.scheduleVolumeSync(FAULT_MATERIAL_RETRY_MS);
       } catch (error) {
         this.deps.log(`pod ${this.key}: volume sync: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -396,6 +412,7 @@ export class PodRuntime {
         if (prefix) publishContainer(this.deps.hook, this.namespace, this.name, container.name, prefix);
         else unpublishContainer(this.deps.hook, this.namespace, this.name, container.name);
       },
+      readinessFailed: () => readinessFailed(this.deps.faults(), this.pod.metadata?.labels),
       changed: () => this.changed(),
       log: (line) => this.deps.log(line),
     };

@@ -1,7 +1,8 @@
 // The pod runtime against the real kernel (network namespaces, veth, bwrap, the supervisor) with
 // a fake API: pods on their own IPs, both on :8080, volumes at the spec's paths, exec through the
 // hook, readiness from the pod's own probe, restarts, logs, and a clean teardown. Needs root.
-import { NO_FAULTS } from '../faults/active';
+import { NO_FAULTS, type ActiveFaults } from '../faults/active';
+import { ExecViewRewrites } from '../faults/exec-view';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { binaryPath, type TwinBinary } from '../build';
 import { findTool } from '../node/prerequisites';
 import { StateFile } from '../process/state-file';
 import { Supervisor } from '../process/supervisor';
-import { hookPaths, writeHook } from './hook';
+import { containerEntryFile, hookPaths, writeHook } from './hook';
 import { IpPool } from './ip-pool';
 import { PodRuntime, type PodDeps } from './pod';
 import { podNetworkNames } from './pod-network';
@@ -85,6 +86,7 @@ suite('pod runtime on the real kernel', () => {
   const supervisor = new Supervisor({ logDir: path.join(stateDir, 'logs'), state, stopTimeoutMs: 2_000, env: {}, setpriv: findTool('setpriv'), ip: findTool('ip') });
   const runtimes: PodRuntime[] = [];
   let deps: PodDeps;
+  let activeFaults: ActiveFaults = NO_FAULTS; // what the rehearsal's faults file would say
 
   const exec = (pod: string, ...cmd: string[]) => spawnSync(hook.hook, ['exec', 'default', pod, 'web', '--', ...cmd], { encoding: 'utf8', timeout: 20_000 });
   const inNode = (...cmd: string[]) => spawnSync('ip', ['netns', 'exec', nodeNetns, ...cmd], { encoding: 'utf8', timeout: 20_000 });
@@ -127,7 +129,7 @@ suite('pod runtime on the real kernel', () => {
       },
       standIns: {},
       volumeSyncDelayMs: 300,
-      faults: () => NO_FAULTS,
+      faults: () => activeFaults,
       backoffMs: 200,
       log: () => {},
     };
@@ -200,6 +202,49 @@ suite('pod runtime on the real kernel', () => {
     expect(status('pod-a')!.containerStatuses![0]!.ready).toBe(false);
     exec('pod-a', 'rm', '/tmp/unready');
     await waitFor('pod-a Ready again', () => ready('pod-a'), (r) => r, 15_000);
+  });
+
+  test('the pod runner faults on a gateway pod: readiness, the files written, the exec view', async () => {
+    const pem = (text: string) => `-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`;
+    secrets.set('default/istio-ingressgateway-certs', { data: { 'tls.crt': b64('CERT'), 'tls.key': b64('KEY') } });
+    secrets.set('default/istio-ingressgateway-ca-certs', { data: { 'ca-chain.cert.pem': b64(pem('INTERMEDIATE') + pem('ROOT')) } });
+    const gateway = podSpec('gw', [web()], {
+      volumes: [
+        { name: 'certs', secret: { secretName: 'istio-ingressgateway-certs' } },
+        { name: 'ca', secret: { secretName: 'istio-ingressgateway-ca-certs', optional: true } },
+      ],
+    });
+    gateway.metadata!.labels = { istio: 'ingressgateway' };
+    const runtime = start(gateway);
+    await waitFor('gw Ready', () => ready('gw'), (r) => r);
+    const cat = (file: string) => exec('gw', 'cat', file).stdout;
+    const certDir = '/etc/istio/ingressgateway-certs';
+    const caDir = '/etc/istio/ingressgateway-ca-certs';
+
+    // gateway-not-ready: not Ready while armed although its probe passes; Ready again after.
+    activeFaults = { ...NO_FAULTS, faults: ['gateway-not-ready'] };
+    await waitFor('gw not Ready', () => ready('gw'), (r) => !r, 15_000);
+    expect(ready('pod-a')).toBe(true); // another pod is left alone
+    activeFaults = NO_FAULTS;
+    await waitFor('gw Ready again', () => ready('gw'), (r) => r, 15_000);
+
+    // The volume faults: nothing of the Secret's pair replaced until the substitute exists, then it; the chain reversed.
+    activeFaults = { ...NO_FAULTS, faults: ['mounted-cert-other-serial', 'mounted-ca-chain-reversed'] };
+    runtime.sourceChanged();
+    await waitFor('the reversed chain', () => cat(`${caDir}/ca-chain.cert.pem`), (text) => text === pem('ROOT') + pem('INTERMEDIATE'), 10_000);
+    expect(cat(`${certDir}/tls.crt`)).toBe('CERT');
+    activeFaults = { ...activeFaults, material: { otherServer: { certPem: 'OTHER-CERT', keyPem: 'OTHER-KEY' } } };
+    await waitFor('the substitute pair', () => [cat(`${certDir}/tls.crt`), cat(`${certDir}/tls.key`)], ([crt, key]) => crt === 'OTHER-CERT' && key === 'OTHER-KEY', 10_000);
+    activeFaults = NO_FAULTS;
+    runtime.sourceChanged();
+    await waitFor('the Secret\'s own files again', () => cat(`${certDir}/tls.crt`) + cat(`${caDir}/ca-chain.cert.pem`), (text) => text === 'CERT' + pem('INTERMEDIATE') + pem('ROOT'), 10_000);
+
+    // The exec view: the entry rebound shows the CA volume at the certs path, put back shows the pair.
+    const rewrites = new ExecViewRewrites();
+    expect(rewrites.rebind(containerEntryFile(hook, 'default', 'gw', 'web'), certDir, caDir)).toBe(true);
+    expect(exec('gw', 'ls', certDir).stdout).toBe('ca-chain.cert.pem\n');
+    rewrites.restore();
+    expect(exec('gw', 'ls', certDir).stdout).toBe('tls.crt\ntls.key\n');
   });
 
   test("logs: the program's output in CRI format where the stream server reads it", () => {

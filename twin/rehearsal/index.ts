@@ -13,6 +13,8 @@ import type { CatalogueResults } from '../../suites/runtime/define';
 import { faultsFile, writeActiveFaults, NO_FAULTS } from '../faults/active';
 import type { FaultName } from '../faults/catalogue';
 import { FaultController } from '../faults/controller';
+import { podsDirOf } from '../pods';
+import { hookPaths } from '../pods/hook';
 
 export interface RehearsalTwin {
   target: TwinTarget;
@@ -33,8 +35,10 @@ export async function startRehearsalTwin(settings: Settings, log: (line: string)
       kube,
       netns: target.twin.node.netns,
       nodeAddress: target.twin.node.address,
+      hostAddress: target.twin.node.hostAddress,
       faultsFile: file,
       podLogsDir: path.join(stateDir, 'pod-logs'),
+      execIndexDir: hookPaths(podsDirOf(stateDir)).index,
       log,
     });
     return {

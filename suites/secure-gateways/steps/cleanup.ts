@@ -1,5 +1,6 @@
 // X: cleanup. Runs whatever happened before: deletes what the suite made, puts back what it
 // replaced, and checks the host is no longer served.
+import { EventuallyTimeout } from '../../../helpers/eventually';
 import { deleteObject, get, isOwned, restore, RestoreError } from '../../../helpers/kube';
 import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
@@ -44,9 +45,19 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
         return;
       }
       record.expected = 'the httpbin Deployment and Service the suite deployed are gone';
+      // Each deletion is awaited within the wait budget; one that never completes (a finalizer
+      // nobody clears) is what is left behind, and the other object is still deleted.
+      const left: string[] = [];
       for (const [index, ref] of refs.entries()) {
-        if (found[index] && isOwned(found[index])) await deleteObject(context.kube, ref);
+        if (!found[index] || !isOwned(found[index])) continue;
+        try {
+          await deleteObject(context.kube, ref, { waitBudgetMs: context.budgets.waitMs });
+        } catch (error) {
+          if (!(error instanceof EventuallyTimeout)) throw error;
+          left.push(`${ref.kind} ${ref.namespace}/${ref.name} after ${Math.round(error.elapsedMs / 1000)} s (${error.message.replace(/^.*last observed: /, '')})`);
+        }
       }
+      expectStep('SG-X2', left.length === 0, record.expected, `still there: ${left.join('; ')}`);
       const after = await Promise.all(refs.map((ref) => get(context.kube, ref)));
       expectStep('SG-X2', after.every((object) => object === undefined), record.expected, 'httpbin objects are still there');
       record.observed = 'httpbin Deployment and Service deleted';

@@ -1,0 +1,57 @@
+// The pod runner's faults, as the decisions twin/pods asks for at the two places it acts as the
+// kubelet: the readiness it reports for the doc's gateway, and the files it writes into the doc's
+// two secret volumes. Pure, so each is tested without pods; the runner itself stays fault-free.
+import { FILE_MOUNT } from '../../helpers/manifests';
+import { hasFault, type ActiveFaults } from './active';
+
+/** A file of a volume, as twin/pods/volumes.ts plans it. */
+export interface PlannedFile {
+  path: string;
+  data: Buffer;
+  mode: number;
+}
+
+/** The doc's gateway pods carry the label its Gateway selects them by (istio: ingressgateway). */
+function isDocGateway(labels: Record<string, string> | undefined): boolean {
+  return labels?.istio === 'ingressgateway';
+}
+
+/** gateway-not-ready: whether a container's readiness is reported false whatever its probe says. */
+export function readinessFailed(active: ActiveFaults, podLabels: Record<string, string> | undefined): boolean {
+  return hasFault(active, 'gateway-not-ready') && isDocGateway(podLabels);
+}
+
+/** secret-not-mounted: whether a resync of this Secret's volume is skipped (the first mount is not). */
+export function volumeSyncSkipped(active: ActiveFaults, secretName: string | undefined): boolean {
+  return hasFault(active, 'secret-not-mounted') && secretName === FILE_MOUNT.certSecret;
+}
+
+/**
+ * The files the kubelet stand-in writes for a secret volume under the active faults, or 'wait'
+ * when a fault needs material the rehearsal has not made yet (the Secret's own pair must not be
+ * written meanwhile).
+ */
+export function secretVolumeFiles(active: ActiveFaults, secretName: string | undefined, files: PlannedFile[]): PlannedFile[] | 'wait' {
+  if (secretName === FILE_MOUNT.certSecret && hasFault(active, 'mounted-cert-other-serial') && hasFiles(files, 'tls.crt', 'tls.key')) {
+    const other = active.material.otherServer;
+    if (!other) return 'wait';
+    return files.map((file) => (file.path === 'tls.crt' ? { ...file, data: Buffer.from(other.certPem) } : file.path === 'tls.key' ? { ...file, data: Buffer.from(other.keyPem) } : file));
+  }
+  if (secretName === FILE_MOUNT.caSecret && hasFault(active, 'mounted-ca-chain-reversed')) {
+    return files.map((file) => (file.path === FILE_MOUNT.caFile ? { ...file, data: Buffer.from(reversedCertificates(file.data.toString('utf8'))) } : file));
+  }
+  return files;
+}
+
+function hasFiles(files: PlannedFile[], ...paths: string[]): boolean {
+  return paths.every((p) => files.some((file) => file.path === p));
+}
+
+/** The PEM certificates of a bundle in reverse order (the root of the doc's chain first). */
+export function reversedCertificates(pem: string): string {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+  return blocks
+    .map((block) => (block.endsWith('\n') ? block : `${block}\n`))
+    .reverse()
+    .join('');
+}
