@@ -41,7 +41,11 @@ export class EventuallyTimeout<T> extends Error {
   }
 }
 
-/** The time spent in eventually while a piece of work ran: its polls until the state was seen (or not). */
+/**
+ * The time spent waiting for states while a piece of work ran: for each eventually, from its start
+ * to the start of the first observation that held (the whole call when none held). A state seen at
+ * the first look is no wait; the observations that confirm it (converge) are not waits either.
+ */
 export interface WaitMeter {
   ms: number;
   /** How many eventually calls. */
@@ -66,17 +70,18 @@ export async function eventually<T>(
 ): Promise<T> {
   const meter = currentMeter.getStore();
   const started = Date.now();
+  const seen: { since?: number } = {};
   try {
-    return await poll(observe, holds, options, started);
+    return await poll(observe, holds, options, started, seen);
   } finally {
     if (meter) {
-      meter.ms += Date.now() - started;
+      meter.ms += (seen.since ?? Date.now()) - started;
       meter.waits += 1;
     }
   }
 }
 
-async function poll<T>(observe: () => Promise<T>, holds: (observation: T) => boolean, options: EventuallyOptions<T>, started: number): Promise<T> {
+async function poll<T>(observe: () => Promise<T>, holds: (observation: T) => boolean, options: EventuallyOptions<T>, started: number, seen: { since?: number }): Promise<T> {
   const converge = options.converge ?? 3;
   const initialDelay = options.initialDelayMs ?? 20;
   const maxDelay = options.maxDelayMs ?? initialDelay * 16;
@@ -90,17 +95,20 @@ async function poll<T>(observe: () => Promise<T>, holds: (observation: T) => boo
   for (;;) {
     options.signal?.throwIfAborted();
     attempts += 1;
+    const attemptStarted = Date.now();
     try {
       last = { ok: true, value: await observe() };
     } catch (error) {
       last = { ok: false, error };
     }
     if (last.ok && holds(last.value)) {
+      if (streak === 0) seen.since = attemptStarted;
       streak += 1;
       nextDelay = initialDelay;
       if (streak >= converge) return last.value;
     } else {
       streak = 0;
+      seen.since = undefined; // it flapped: the wait goes on
     }
     const elapsed = Date.now() - started;
     const wait = streak > 0 ? convergeDelay : nextDelay;

@@ -25,6 +25,7 @@ const steps: StepDefinition<undefined>[] = [
     },
   },
   { id: 'W-2', title: 'works without waiting', run: async () => void (await delay(30)) },
+  },
   {
     id: 'W-3',
     title: 'waits in vain',
@@ -33,6 +34,12 @@ const steps: StepDefinition<undefined>[] = [
       expectStep('W-3', seen, 'a state that never comes', 'it did not come');
     },
   },
+  {
+    id: 'W-4',
+    title: 'sees the state at the first look, then confirms it',
+    run: async () => {
+      await eventually(async () => delay(40).then(() => true), (ok) => ok, { budgetMs: 2_000, converge: 3, initialDelayMs: 30 });
+    },
 ];
 
 describe('step timing in the ledger', () => {
@@ -54,6 +61,15 @@ describe('step timing in the ledger', () => {
     // A failed step keeps its wait too: the report shows how long it waited before giving up.
     expect(failed).toMatchObject({ status: 'failed', expected: 'a state that never comes' });
     expect(failed!.waitMs).toBeGreaterThanOrEqual(100);
+  });
+
+  test('a state seen at the first look is no wait, however long its look and its confirmations take', async () => {
+    const ledger = new StepLedger(steps, { stopAtFirstFailure: false });
+    const step = steps.find((candidate) => candidate.id === 'W-4')!;
+    await ledger.run(step, undefined);
+    const [result] = ledger.report().filter((candidate) => candidate.id === 'W-4');
+    expect(result!.durationMs).toBeGreaterThanOrEqual(150);
+    expect(result!.waitMs).toBe(0);
   });
 
   test('waits of one step are not counted in another running at the same time', async () => {
