@@ -10,9 +10,7 @@ import { chooseTarget } from '../helpers/cluster';
 import { loadSettings } from '../helpers/config';
 import { reportOf, summarize, writeRunReports, type RepeatReport } from '../helpers/report';
 import { repeatTable, summarizeRepeat } from '../helpers/report/repeat';
-import { prepareTarget } from '../helpers/targets';
 import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../helpers/targets/repeat-runs';
-import { runCatalogue } from '../helpers/targets/run-catalogue';
 import { checkTwinHost } from '../twin/preflight';
 import { checkedStepSelection } from '../helpers/targets/step-selection';
 import { SECURE_GATEWAYS_ID, SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue';
@@ -36,6 +34,10 @@ runMain(async () => {
   // Before anything slow: what the host lacks is installed or named in one line.
   if (decision.target === 'twin') await checkTwinHost(settings, (line) => console.error(line));
   const startedAt = new Date();
+  // The targets and the runner load the Kubernetes client (seconds of module loading): only once
+  // the flags, the settings and the host have been checked, so a mistake is told at once.
+  const { prepareTarget } = require('../helpers/targets') as typeof import('../helpers/targets');
+  const { runCatalogue } = require('../helpers/targets/run-catalogue') as typeof import('../helpers/targets/run-catalogue');
   const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
   let outcome: RepeatOutcome;
   try {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UsageError, type Settings } from '../helpers/config';
 import { unbuiltUnits } from './build';
 import { findTool, nodeTools, type HostTool } from './node/prerequisites';
-import { podTools } from './pods';
+import { podTools } from './pods/host-tools';
 import { pythonHttpbinModule } from './pods/images';
 
 /** A file a Debian package brings (not a command on PATH). */

@@ -25,7 +25,6 @@ const steps: StepDefinition<undefined>[] = [
     },
   },
   { id: 'W-2', title: 'works without waiting', run: async () => void (await delay(30)) },
-  },
   {
     id: 'W-3',
     title: 'waits in vain',
@@ -40,6 +39,7 @@ const steps: StepDefinition<undefined>[] = [
     run: async () => {
       await eventually(async () => delay(40).then(() => true), (ok) => ok, { budgetMs: 2_000, converge: 3, initialDelayMs: 30 });
     },
+  },
 ];
 
 describe('step timing in the ledger', () => {

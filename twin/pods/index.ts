@@ -8,7 +8,8 @@ import { loadSettings } from '../../helpers/config';
 import { ensureBinaries, TWIN_BINARIES, type TwinBinary } from '../build';
 import type { PodRunnerPlugin } from '../index';
 import { deleteNetns } from '../node/netns';
-import { findTool, requireTools, type HostTool } from '../node/prerequisites';
+import { findTool, requireTools } from '../node/prerequisites';
+import { podTools } from './host-tools';
 import { activeFaultsReader } from '../faults/active';
 import { Supervisor } from '../process/supervisor';
 import { hookPaths, writeHook } from './hook';
@@ -18,14 +19,7 @@ import { startPodRunner } from './runner';
 export { imageTable, findImageProgram } from './images';
 export type { PodRunner } from './runner';
 
-/** Host tools the runner calls, and their Debian packages (twin/preflight.ts installs them). */
-export const podTools: HostTool[] = [
-  { name: 'ip', debianPackage: 'iproute2', why: 'pod network namespaces' },
-  { name: 'setpriv', debianPackage: 'util-linux', why: 'pod programs die with the twin' },
-  { name: 'bwrap', debianPackage: 'bubblewrap', why: "pods' filesystem views" },
-  { name: 'curl', debianPackage: 'curl', why: 'httpGet probes' },
-  { name: 'mkfifo', debianPackage: 'coreutils', why: 'container output to the log' },
-];
+export { podTools } from './host-tools';
 
 export interface PodRunnerPluginOptions {
   stateDir: string;
