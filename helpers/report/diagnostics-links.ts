@@ -2,14 +2,24 @@
 // (`<report dir>/<catalogue>/diagnostics/<step id>/`, with an index.json and a README), read when
 // the HTML report is written: a step gets links only to what is there, as links relative to the
 // report so the folder can be moved or downloaded as a CI artifact whole.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+
+/** One part of a bundle, as its index.json lists it: a link when the file was written, else why not. */
+export interface DiagnosticsPart {
+  part: string;
+  holds: string;
+  href?: string;
+  reason?: string;
+}
 
 /** Links relative to the HTML report's folder. */
 export interface DiagnosticsLinks {
   folder: string;
   index?: string;
   readme?: string;
+  /** The bundle's parts, from its index.json (empty when there is none or it cannot be read). */
+  parts: DiagnosticsPart[];
 }
 
 const README_NAMES = ['README.md', 'README.txt', 'README'];
@@ -35,9 +45,29 @@ export function findDiagnostics(reportDir: string, catalogueId: string, stepIds:
       folder: `${relative()}/`,
       ...(existsSync(path.join(folder, 'index.json')) ? { index: relative('index.json') } : {}),
       ...(readme ? { readme: relative(readme) } : {}),
+      parts: partsOf(folder, relative),
     };
   }
   return found;
+}
+
+/** The parts index.json lists; a file is linked only if it is there. */
+function partsOf(folder: string, relative: (name?: string) => string): DiagnosticsPart[] {
+  let index: { parts?: Array<{ part?: unknown; holds?: unknown; file?: unknown; reason?: unknown }> };
+  try {
+    index = JSON.parse(readFileSync(path.join(folder, 'index.json'), 'utf8')) as typeof index;
+  } catch {
+    return [];
+  }
+  return (index.parts ?? []).map((entry) => {
+    const file = typeof entry.file === 'string' && !entry.file.includes('/') && existsSync(path.join(folder, entry.file)) ? entry.file : undefined;
+    return {
+      part: String(entry.part ?? ''),
+      holds: String(entry.holds ?? ''),
+      ...(file ? { href: relative(file) } : {}),
+      ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
+    };
+  });
 }
 
 function isFolder(file: string): boolean {

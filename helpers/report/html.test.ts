@@ -127,6 +127,25 @@ describe('writeHtmlReport', () => {
     expect(statSync(file).size).toBe(Buffer.byteLength(page));
   });
 
+  test("lists the bundle's parts from its index.json: a link for each file written, the reason for each part that was not", () => {
+    const dir = makeTemp('igc-html-');
+    const bundle = path.join(dir, 'secure-gateways', 'diagnostics', 'SG-M3');
+    mkdirSync(bundle, { recursive: true });
+    writeFileSync(path.join(bundle, 'config-dump.json'), '{}\n');
+    const index = {
+      parts: [
+        { part: 'config-dump', status: 'collected', file: 'config-dump.json', holds: "the gateway's Envoy /config_dump, redacted", durationMs: 10 },
+        { part: 'events', status: 'missing', holds: 'events of istio-system and default', durationMs: 5, reason: 'forbidden: events are not readable with this RBAC' },
+      ],
+    };
+    writeFileSync(path.join(bundle, 'index.json'), JSON.stringify(index));
+    writeHtmlReport(path.join(dir, 'report.html'), sampleReport(), { ...options, catalogueId: 'secure-gateways' });
+    const page = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(page).toContain('<th>Part</th><th>What it holds</th><th>Collected</th>');
+    expect(page).toContain('<td><a href="secure-gateways/diagnostics/SG-M3/config-dump.json">config-dump</a></td><td>the gateway&#39;s Envoy /config_dump, redacted</td><td>collected</td>');
+    expect(page).toContain('<td>events</td><td>events of istio-system and default</td><td>forbidden: events are not readable with this RBAC</td>');
+  });
+
   test('without a bundle folder the failure says none was written; a bundle of another step is not linked', () => {
     const dir = makeTemp('igc-html-');
     mkdirSync(path.join(dir, 'secure-gateways', 'diagnostics', 'SG-S4'), { recursive: true });

@@ -75,7 +75,12 @@ function diagnosticsLine(links: DiagnosticsLinks | undefined): Html {
     links.readme ? html`<a href="${links.readme}">README</a>` : undefined,
     html`<a href="${links.folder}">the folder</a>`,
   ].filter((item): item is Html => item !== undefined);
-  return html`<p>Diagnostics: ${items.flatMap((item, i) => (i === 0 ? [item] : [html` · `, item]))}</p>`;
+  const line = html`<p>Diagnostics: ${items.flatMap((item, i) => (i === 0 ? [item] : [html` · `, item]))}</p>`;
+  if (links.parts.length === 0) return line;
+  const rows = links.parts.map(
+    (part) => html`<tr><td>${part.href ? html`<a href="${part.href}">${part.part}</a>` : part.part}</td><td>${part.holds}</td><td>${part.reason ?? (part.href ? 'collected' : 'not written')}</td></tr>`,
+  );
+  return html`${line}<table class="diagnostics"><thead><tr><th>Part</th><th>What it holds</th><th>Collected</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function failureDetails(step: StepResult, links: DiagnosticsLinks | undefined): Html {
