@@ -13,7 +13,7 @@ import { repeatTable, summarizeRepeat } from '../helpers/report/repeat';
 import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../helpers/targets/repeat-runs';
 import { checkTwinHost } from '../twin/preflight';
 import { checkedStepSelection } from '../helpers/targets/step-selection';
-import { SECURE_GATEWAYS_ID, SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue';
+import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
 
 runMain(async () => {
   const flags = new Command('npm test')

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings, UsageError } from '../helpers/config';
 import { reportOf, summarize, writeRunReports } from '../helpers/report';
-import { SECURE_GATEWAYS_ID, SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue';
+import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
 import { checkTwinHost } from '../twin/preflight';
 import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
