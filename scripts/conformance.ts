@@ -12,6 +12,8 @@ import { reportOf, summarize, writeRunReports, type RepeatReport } from '../help
 import { repeatTable, summarizeRepeat } from '../helpers/report/repeat';
 import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../helpers/targets/repeat-runs';
 import { checkTwinHost } from '../twin/preflight';
+import { unbuiltUnits } from '../twin/build';
+import { conformanceTwinPaths, TWIN_SUITE_ENV } from '../helpers/targets/twin-paths';
 import { checkedStepSelection } from '../helpers/targets/step-selection';
 import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
 
@@ -37,23 +39,32 @@ runMain(async () => {
   // The targets and the runner load the Kubernetes client (seconds of module loading): only once
   // the flags, the settings and the host have been checked, so a mistake is told at once.
   const { prepareTarget } = require('../helpers/targets') as typeof import('../helpers/targets');
-  const { runCatalogue } = require('../helpers/targets/run-catalogue') as typeof import('../helpers/targets/run-catalogue');
-  const target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
+  const { runCatalogue, startCatalogue } = require('../helpers/targets/run-catalogue') as typeof import('../helpers/targets/run-catalogue');
+  const catalogueOptions = { reportDir: settings.REPORT_DIR, only, stopAtFirstFailure: flags.stopAtFirstFailure };
+  // A warm twin's kubeconfig and settings are known before it starts: jest and the catalogue load
+  // meanwhile, and the suites begin when the twin is ready. Elsewhere jest starts after the target.
+  const early = decision.target === 'twin' && unbuiltUnits().length === 0 ? startCatalogue({ ...catalogueOptions, kubeconfig: conformanceTwinPaths(settings).kubeconfig, env: TWIN_SUITE_ENV, waitForGoAhead: true }) : undefined;
+  let target: Awaited<ReturnType<typeof prepareTarget>>;
+  try {
+    target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
+  } catch (error) {
+    early?.abort();
+    await early?.finished.catch(() => undefined);
+    throw error;
+  }
   let outcome: RepeatOutcome;
+  let runsStarted = 0;
   try {
     outcome = await runRepeatedly({
       times: repeat ?? 1,
-      runOnce: async () =>
-        (
-          await runCatalogue({
-            kubeconfig: target.kubeconfig,
-            ingressAddress: target.ingressAddress,
-            reportDir: settings.REPORT_DIR,
-            only,
-            stopAtFirstFailure: flags.stopAtFirstFailure,
-            env: target.suiteEnv,
-          })
-        ).results,
+      runOnce: async () => {
+        runsStarted += 1;
+        if (runsStarted === 1 && early) {
+          early.goAhead();
+          return (await early.finished).results;
+        }
+        return (await runCatalogue({ ...catalogueOptions, kubeconfig: target.kubeconfig, ingressAddress: target.ingressAddress, env: target.suiteEnv })).results;
+      },
       prepareNextRun: target.prepareNextRun?.bind(target),
       log: (line) => console.error(line),
     });

@@ -6,6 +6,7 @@ import { REAL_KUBELET_FILE_MOUNT_WAIT_MS } from '../file-mount-wait';
 import { connect } from '../kube';
 import { startExistingTarget } from './existing';
 import { deployHttpbin, startTwinTarget } from './twin';
+import { DOC_GATEWAY_ENV, TWIN_SUITE_ENV } from './twin-paths';
 
 export interface PreparedTarget {
   name: TargetDecision['target'];
@@ -25,9 +26,7 @@ export interface PreparedTarget {
   release(): Promise<void>;
 }
 
-// kind and the twin install the doc's gateway themselves: the existing target's settings, if the
-// caller's environment has them, must not point the suites elsewhere (empty means unset).
-const docGateway = { KUBE_CONTEXT: '', GATEWAY_NAMESPACE: '', GATEWAY_SERVICE: '' };
+const docGateway = DOC_GATEWAY_ENV;
 
 /** On a real kubelet (kind, existing), the file-mount profile waits as long as a mounted Secret can take (helpers/file-mount-wait.ts). */
 export function realKubeletEnv(settings: Pick<Settings, 'FILE_MOUNT_WAIT_MS'>): { FILE_MOUNT_WAIT_MS: string } {
@@ -67,7 +66,8 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         kubeconfig: twin.kubeconfig,
         istioVersion: twin.istioVersion,
         tools: { kubernetes: twin.kubernetesVersion },
-        suiteEnv: docGateway,
+        // npm test starts jest with these before the twin is up (scripts/conformance.ts).
+        suiteEnv: TWIN_SUITE_ENV,
         prepareNextRun: async () => deployHttpbin(await connect({ kubeconfigPath: twin.kubeconfig })),
         release: () => twin.release(),
       };

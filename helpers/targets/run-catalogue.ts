@@ -2,7 +2,7 @@
 // step results. jest runs as a child process spawned asynchronously: the twin's pod runner (volume
 // sync, exec, port-forward) lives in this process's event loop and must keep turning meanwhile.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueResults } from '../../suites/runtime/define';
 import { CATALOGUE_ID } from '../../suites/secure-gateways/catalogue-id';
@@ -19,6 +19,20 @@ export interface CatalogueRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where jest's output goes; inherited by default. */
   quiet?: boolean;
+  /**
+   * Start jest now, but let the suites prepare their context only after goAhead(): jest's start
+   * and the catalogue's module loading (seconds) then overlap the target's start.
+   */
+  waitForGoAhead?: boolean;
+}
+
+/** A catalogue run started ahead of its target (startCatalogue with waitForGoAhead). */
+export interface StartedCatalogue {
+  /** The target is ready: the suites may prepare their context. */
+  goAhead(): void;
+  /** The target could not be made: jest is stopped (its run has no results). */
+  abort(): void;
+  finished: Promise<CatalogueRun>;
 }
 
 export interface CatalogueRun {
@@ -30,8 +44,14 @@ export interface CatalogueRun {
 const jestLauncher = path.resolve(__dirname, '../../scripts/jest.mjs');
 
 export async function runCatalogue(options: CatalogueRunOptions): Promise<CatalogueRun> {
+  return startCatalogue({ ...options, waitForGoAhead: false }).finished;
+}
+
+export function startCatalogue(options: CatalogueRunOptions): StartedCatalogue {
   const resultsFile = path.resolve(options.reportDir, 'steps.json');
   rmSync(resultsFile, { force: true });
+  const goAheadFile = path.resolve(options.reportDir, '.target-ready');
+  rmSync(goAheadFile, { force: true });
   // The suites write a failed step's diagnostics bundle beside steps.json (suites/secure-gateways/diagnostics.ts):
   // a previous run's bundles would read as this run's.
   rmSync(diagnosticsRoot(path.resolve(options.reportDir), CATALOGUE_ID), { recursive: true, force: true });
@@ -45,6 +65,7 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
     ...(options.stopAtFirstFailure ? { STOP_AT_FIRST_FAILURE: '1' } : {}),
     JEST_JUNIT_OUTPUT_DIR: path.resolve(options.reportDir),
     JEST_JUNIT_OUTPUT_NAME: 'conformance.xml',
+    ...(options.waitForGoAhead ? { TARGET_READY_FILE: goAheadFile } : {}),
   };
   const child = spawn(process.execPath, [jestLauncher, 'conformance', '--reporters=default', '--reporters=jest-junit', '--verbose'], {
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
@@ -60,15 +81,27 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
   const forwardTerm = () => child.kill('SIGTERM');
   process.on('SIGINT', ignoreInterrupt);
   process.on('SIGTERM', forwardTerm);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
-  } finally {
-    process.off('SIGINT', ignoreInterrupt);
-    process.off('SIGTERM', forwardTerm);
-  }
-  const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults) : undefined;
-  return { results, output };
+  const finished = (async (): Promise<CatalogueRun> => {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', () => resolve());
+      });
+    } finally {
+      process.off('SIGINT', ignoreInterrupt);
+      process.off('SIGTERM', forwardTerm);
+      rmSync(goAheadFile, { force: true });
+    }
+    const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as CatalogueResults) : undefined;
+    return { results, output };
+  })();
+  return {
+    goAhead: () => writeFileSync(goAheadFile, `${new Date().toISOString()}\n`),
+    abort: () => {
+      child.kill('SIGTERM');
+      // Its run is void: what it wrote is not this run's result.
+      void finished.then(() => rmSync(resultsFile, { force: true }), () => undefined);
+    },
+    finished,
+  };
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Settings } from '../config';
 import { formatDuration, heartbeat } from '../progress';
+import { conformanceTwinPaths } from './twin-paths';
 import { apply, connect, waitForDeployment, type KubeClient } from '../kube';
 import { consentMarker } from './existing-guard';
 import { httpbinObjects, type HttpbinSample } from './httpbin-sample';
@@ -34,7 +35,7 @@ export interface TwinTargetOptions {
 }
 
 export async function startTwinTarget(settings: Settings, log: (line: string) => void, options: TwinTargetOptions = {}): Promise<TwinTarget> {
-  const stateDir = options.stateDir ?? path.resolve(settings.CACHE_DIR, 'twin', 'state', 'conformance');
+  const stateDir = options.stateDir ?? conformanceTwinPaths(settings).stateDir;
   const started = await startTwinWithIstio(settings, { stateDir, faultsFile: options.faultsFile, log });
   const { twin, istio } = started;
   return { twin, stateDir, kubeconfig: twin.kubeconfig, istioVersion: istio!.release, kubernetesVersion: twin.kubeVersion, release: () => twin.stop() };

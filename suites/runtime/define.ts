@@ -2,6 +2,7 @@
 // The context (cluster, gateway address, certificates) is prepared once; the results are written
 // for the report after the last step.
 import { afterAll, beforeAll, describe, test } from '@jest/globals';
+import { awaitGoAhead } from './go-ahead';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTEXT_GLOBAL, LEDGER_GLOBAL } from './environment';
@@ -41,6 +42,7 @@ export function defineCatalogue<Context>(options: CatalogueOptions<Context>): St
   describe(options.name, () => {
     beforeAll(async () => {
       try {
+        await awaitGoAhead(process.env.TARGET_READY_FILE, options.stepTimeoutMs - 5_000);
         globals[CONTEXT_GLOBAL] = await options.prepare();
       } catch (error) {
         ledger.preparationFailed(error instanceof Error ? error.message : String(error));
