@@ -10,7 +10,10 @@ import { reportOf, summarize, writeRunReports } from '../helpers/report';
 import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
 import { checkTwinHost } from '../twin/preflight';
-import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
+import { rehearsalCatalogueOptions, rehearsalStateDir } from '../twin/rehearsal/options';
+import { startCatalogue } from '../helpers/targets/run-catalogue';
+import { unbuiltUnits } from '../twin/build';
+import fs from 'node:fs';
 import { checkedStepSelection } from '../helpers/targets/step-selection';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,11 +53,30 @@ runMain(async () => {
   console.log(`rehearse: the twin, faults ${flags.fault.length > 0 ? flags.fault.join(', ') : 'none'}${flags.propagationDelay ? `, propagation delay ${flags.propagationDelay} ms` : ''}${flags.tlsMax ? `, TLS max ${flags.tlsMax}` : ''}${flags.oldHttpbin ? ', the old httpbin sample' : ''}`);
   let mark = Date.now();
   await checkTwinHost(settings, log);
-  const twin = await startRehearsalTwin(settings, log);
+  // The doc's certificates go in a folder of this run's; with a warm build, jest and the catalogue
+  // load beside the twin's start and begin on the go-ahead (once httpbin is back and the faults armed).
+  const stateDir = rehearsalStateDir(settings);
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const certDir = fs.mkdtempSync(path.join(stateDir, 'rehearsal-certs-'));
+  const runOptions = { reportDir: settings.REPORT_DIR, only, stopAtFirstFailure: flags.stopAtFirstFailure, tlsMax: flags.tlsMax };
+  const started = unbuiltUnits().length === 0 ? startCatalogue({ ...rehearsalCatalogueOptions(path.join(stateDir, 'kubeconfig'), certDir, runOptions), waitForGoAhead: true }) : undefined;
+  // The twin's code loads the Kubernetes client (seconds): while jest starts.
+  const { rehearse, startRehearsalTwin } = require('../twin/rehearsal') as typeof import('../twin/rehearsal');
+  let twin: Awaited<ReturnType<typeof startRehearsalTwin>>;
+  try {
+    twin = await startRehearsalTwin(settings, log, stateDir);
+  } catch (error) {
+    started?.abort();
+    await started?.finished.catch(() => undefined);
+    fs.rmSync(certDir, { recursive: true, force: true });
+    throw error;
+  }
   phases.push(['twin start (build check, control plane, Istio, httpbin)', Date.now() - mark]);
   let outcome;
   try {
     outcome = await rehearse(twin, {
+      certDir,
+      started,
       faults: flags.fault as FaultName[],
       propagationDelayMs: flags.propagationDelay,
       tlsMax: flags.tlsMax,
@@ -69,6 +91,7 @@ runMain(async () => {
     mark = Date.now();
     await twin.release();
     phases.push(['twin stop', Date.now() - mark]);
+    fs.rmSync(certDir, { recursive: true, force: true });
   }
   for (const [phase, ms] of phases) console.log(`rehearse: ${phase}: ${seconds(ms)}`);
   console.log(`rehearse: total ${seconds(Date.now() - startedAt.getTime())}`);

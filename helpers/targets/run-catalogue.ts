@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueResults } from '../../suites/runtime/define';
 import { CATALOGUE_ID } from '../../suites/secure-gateways/catalogue-id';
-import { diagnosticsRoot } from '../diagnostics';
+import { diagnosticsRoot } from '../diagnostics/paths';
 
 export interface CatalogueRunOptions {
   kubeconfig: string;

@@ -7,7 +7,10 @@ import path from 'node:path';
 import type { Settings } from '../../helpers/config';
 import { connect, type KubeClient } from '../../helpers/kube';
 import { deployHttpbin, startTwinTarget, type HttpbinSample, type TwinTarget } from '../../helpers/targets/twin';
-import { runCatalogue } from '../../helpers/targets/run-catalogue';
+import { runCatalogue, type StartedCatalogue } from '../../helpers/targets/run-catalogue';
+import { rehearsalCatalogueOptions, rehearsalStateDir } from './options';
+
+export { rehearsalCatalogueOptions, rehearsalStateDir };
 import type { StepResult } from '../../suites/runtime/results';
 import type { CatalogueResults } from '../../suites/runtime/define';
 import { faultsFile, writeActiveFaults, NO_FAULTS } from '../faults/active';
@@ -25,7 +28,8 @@ export interface RehearsalTwin {
 }
 
 
-export async function startRehearsalTwin(settings: Settings, log: (line: string) => void, stateDir = path.resolve(settings.CACHE_DIR, 'twin', 'state', 'rehearsal')): Promise<RehearsalTwin> {
+
+export async function startRehearsalTwin(settings: Settings, log: (line: string) => void, stateDir = rehearsalStateDir(settings)): Promise<RehearsalTwin> {
   const file = faultsFile(stateDir);
   writeActiveFaults(file, NO_FAULTS); // a previous run's faults never leak into this start
   const target = await startTwinTarget(settings, log, { stateDir, faultsFile: file });
@@ -73,7 +77,13 @@ export interface RehearsalOptions {
   /** Keep jest's output to return it instead of printing it. */
   quiet?: boolean;
   host: string;
+  /**
+   * jest, started beside the twin with this rehearsal's settings (rehearsalCatalogueOptions) and
+   * waiting for the go-ahead: it is given once httpbin is back and the faults are armed.
+   */
+  started?: StartedCatalogue;
 }
+
 
 export interface RehearsalResult {
   results?: CatalogueResults;
@@ -98,20 +108,11 @@ export async function rehearse(twin: RehearsalTwin, options: RehearsalOptions): 
   try {
     await timed('httpbin', () => deployHttpbin(twin.kube, options.httpbin));
     await timed('arm faults', () => twin.controller.arm({ faults: options.faults, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
-    const run = await timed('catalogue', () =>
-      runCatalogue({
-        kubeconfig: twin.target.kubeconfig,
-        reportDir: options.reportDir,
-        only: options.only,
-        stopAtFirstFailure: options.stopAtFirstFailure,
-        quiet: options.quiet,
-        env: {
-          CERT_DIR: certDir,
-          ...(options.tlsMax ? { TLS_MAX: options.tlsMax } : {}),
-          ...(options.waitBudgetMs ? { WAIT_BUDGET_MS: String(options.waitBudgetMs) } : {}),
-        },
-      }),
-    );
+    const run = await timed('catalogue', () => {
+      if (!options.started) return runCatalogue(rehearsalCatalogueOptions(twin.target.kubeconfig, certDir, options));
+      options.started.goAhead();
+      return options.started.finished;
+    });
     const firstFailed = run.results?.steps.find((step) => step.status === 'failed');
     return { results: run.results, firstFailed, output: run.output, phases };
   } finally {
