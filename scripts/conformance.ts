@@ -68,6 +68,13 @@ runMain(async () => {
       prepareNextRun: target.prepareNextRun?.bind(target),
       log: (line) => console.error(line),
     });
+  } catch (error) {
+    // A jest started early and never given the go-ahead must not outlive the run.
+    if (early && runsStarted <= 1) {
+      early.abort();
+      await early.finished.catch(() => undefined);
+    }
+    throw error;
   } finally {
     await target.release();
   }

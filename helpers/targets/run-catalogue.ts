@@ -2,7 +2,7 @@
 // step results. jest runs as a child process spawned asynchronously: the twin's pod runner (volume
 // sync, exec, port-forward) lives in this process's event loop and must keep turning meanwhile.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueResults } from '../../suites/runtime/define';
 import { CATALOGUE_ID } from '../../suites/secure-gateways/catalogue-id';
@@ -96,7 +96,10 @@ export function startCatalogue(options: CatalogueRunOptions): StartedCatalogue {
     return { results, output };
   })();
   return {
-    goAhead: () => writeFileSync(goAheadFile, `${new Date().toISOString()}\n`),
+    goAhead: () => {
+      mkdirSync(path.dirname(goAheadFile), { recursive: true });
+      writeFileSync(goAheadFile, `${new Date().toISOString()}\n`);
+    },
     abort: () => {
       child.kill('SIGTERM');
       // Its run is void: what it wrote is not this run's result.
