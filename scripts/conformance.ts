@@ -48,8 +48,7 @@ runMain(async () => {
   try {
     target = await prepareTarget(decision, settings, (line) => console.error(line), flags.keep ?? false);
   } catch (error) {
-    early?.abort();
-    await early?.finished.catch(() => undefined);
+    await early?.abort();
     throw error;
   }
   let outcome: RepeatOutcome;
@@ -71,8 +70,7 @@ runMain(async () => {
   } catch (error) {
     // A jest started early and never given the go-ahead must not outlive the run.
     if (early && runsStarted <= 1) {
-      early.abort();
-      await early.finished.catch(() => undefined);
+      await early.abort();
     }
     throw error;
   } finally {

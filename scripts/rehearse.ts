@@ -66,8 +66,7 @@ runMain(async () => {
   try {
     twin = await startRehearsalTwin(settings, log, stateDir);
   } catch (error) {
-    started?.abort();
-    await started?.finished.catch(() => undefined);
+    await started?.abort();
     fs.rmSync(certDir, { recursive: true, force: true });
     throw error;
   }

@@ -21,7 +21,7 @@ describe('startCatalogue', () => {
     // jest has started and is waiting: no step has run, so no results are written meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(fs.existsSync(path.join(work, 'steps.json'))).toBe(false);
-    started.abort();
+    await started.abort();
     const run = await started.finished;
     expect(run.results).toBeUndefined();
     expect(fs.existsSync(path.join(work, '.target-ready'))).toBe(false);

@@ -30,8 +30,8 @@ export interface CatalogueRunOptions {
 export interface StartedCatalogue {
   /** The target is ready: the suites may prepare their context. */
   goAhead(): void;
-  /** The target could not be made: jest is stopped (its run has no results). */
-  abort(): void;
+  /** The target could not be made: stops jest and waits for its end (its run has no results). */
+  abort(): Promise<void>;
   finished: Promise<CatalogueRun>;
 }
 
@@ -100,10 +100,11 @@ export function startCatalogue(options: CatalogueRunOptions): StartedCatalogue {
       mkdirSync(path.dirname(goAheadFile), { recursive: true });
       writeFileSync(goAheadFile, `${new Date().toISOString()}\n`);
     },
-    abort: () => {
+    abort: async () => {
       child.kill('SIGTERM');
+      await finished.catch(() => undefined);
       // Its run is void: what it wrote is not this run's result.
-      void finished.then(() => rmSync(resultsFile, { force: true }), () => undefined);
+      rmSync(resultsFile, { force: true });
     },
     finished,
   };

@@ -11,10 +11,14 @@ describe('awaitGoAhead', () => {
   test('returns at once without a file named; waits until the runner writes the file', async () => {
     await awaitGoAhead(undefined, 0);
     const file = path.join(work, '.target-ready');
-    const started = Date.now();
-    setTimeout(() => fs.writeFileSync(file, 'now\n'), 150);
-    await awaitGoAhead(file, 5_000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    let settled = false;
+    const waiting = awaitGoAhead(file, 5_000).then(() => (settled = true));
+    // It has looked for the file (the first look runs before its first pause) and is still waiting.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    fs.writeFileSync(file, 'now\n');
+    await waiting;
+    expect(settled).toBe(true);
   });
 
   test('says so when the go-ahead never comes within the budget', async () => {

@@ -1,8 +1,7 @@
 // How the steps look at the gateway: the doc's curl (helpers/probe) against the host, waited for
 // as upstream Istio waits, and the verdicts that say what counts as which outcome.
-import { eventually, EventuallyTimeout } from '../../helpers/eventually';
 import { probe, renderObservation, type Observation, type ResponseObservation, type TlsAlertObservation } from '../../helpers/probe';
-import { StepFailure } from '../runtime/step';
+import { awaitState, stillSo } from '../runtime/await-state';
 import { need, type SecureGatewaysContext } from './context';
 
 export type ClientCertificate = 'none' | 'doc-client' | 'foreign-client';
@@ -36,21 +35,12 @@ export async function awaitObservation<Seen extends Observation>(
   observe: () => Promise<Observation>,
   holds: (observation: Observation) => observation is Seen,
 ): Promise<Seen> {
-  try {
-    return (await eventually(observe, holds, {
-      budgetMs: context.budgets.waitMs,
-      converge: context.budgets.converge,
-      initialDelayMs: 20,
-      maxDelayMs: 320,
-      expectation: `${stepId}: ${expected}`,
-      render: renderObservation,
-    })) as Seen;
-  } catch (error) {
-    if (!(error instanceof EventuallyTimeout)) throw error;
-    const last = error.last;
-    const observed = last === undefined ? 'nothing was observed' : last.ok ? seenAs(last.value as Observation) : String(last.error);
-    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} attempts)`, last?.ok ? last.value : undefined);
-  }
+  const poll = { budgetMs: context.budgets.waitMs, converge: context.budgets.converge, initialDelayMs: 20, maxDelayMs: 320, render: renderObservation };
+  return (await awaitState(stepId, expected, observe, holds, poll, (timeout) => {
+    const last = timeout.last;
+    const observed = last === undefined ? 'nothing was observed' : last.ok ? seenAs(last.value) : String(last.error);
+    return `${observed} ${stillSo(timeout)}`;
+  })) as Seen;
 }
 
 /** The observation in the doc's terms, as a failure message's "but …" clause. */

@@ -20,6 +20,7 @@ import { eventually } from '../../helpers/eventually';
 import { rolloutStatus } from '../../helpers/kube/deployment';
 import { managedFieldsOf, writtenBy } from '../../helpers/kube/managed-fields';
 import type { KubeObject } from '../../helpers/kube/types';
+import { listableResources } from '../../helpers/kube/discovery';
 
 /** The field managers istioctl writes with (install.go's serverSideApply; util.CreateNamespace via client-go). */
 export const ISTIOCTL_MANAGERS = ['istio-operator', 'istioctl'] as const;
@@ -100,30 +101,6 @@ export function writeSnapshot(snapshotDir: string, snapshot: InstallSnapshot): s
   fs.writeFileSync(staging, text, { mode: 0o600 });
   fs.renameSync(staging, file);
   return file;
-}
-
-interface ApiResource {
-  name: string;
-  kind: string;
-  namespaced: boolean;
-  verbs: string[];
-}
-
-/** Every resource the server lists (core and every group's preferred version), with its list path. */
-async function listableResources(kube: KubeClient): Promise<Array<{ apiVersion: string; kind: string; listPath: string }>> {
-  const core = await kube.transport.request<{ resources: ApiResource[] }>('GET', '/api/v1');
-  const groups = await kube.transport.request<{ groups: Array<{ preferredVersion: { groupVersion: string } }> }>('GET', '/apis');
-  const lists = [{ apiVersion: 'v1', prefix: '/api/v1', resources: core.resources }];
-  for (const group of groups.groups) {
-    const groupVersion = group.preferredVersion.groupVersion;
-    const answer = await kube.transport.request<{ resources: ApiResource[] }>('GET', `/apis/${groupVersion}`);
-    lists.push({ apiVersion: groupVersion, prefix: `/apis/${groupVersion}`, resources: answer.resources });
-  }
-  return lists.flatMap(({ apiVersion, prefix, resources }) =>
-    resources
-      .filter((resource) => !resource.name.includes('/') && resource.verbs.includes('list'))
-      .map((resource) => ({ apiVersion, kind: resource.kind, listPath: `${prefix}/${resource.name}` })),
-  );
 }
 
 /** Every object the named managers wrote, as they wrote it. */

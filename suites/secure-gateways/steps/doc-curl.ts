@@ -4,7 +4,7 @@
 // fails here, with both clients' words. Where no curl is installed the steps are skipped with that
 // reason; the probe's steps still stand.
 import path from 'node:path';
-import { eventually, EventuallyTimeout } from '../../../helpers/eventually';
+import { awaitState, stillSo } from '../../runtime/await-state';
 import { commonName, findCurl, renderCurl, runCurl, spawnCollect, type CurlObservation } from '../../../helpers/probe/curl-cli';
 import { StepFailure, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
@@ -45,21 +45,12 @@ function unavailable(): string | undefined {
 }
 
 async function awaitCurl(context: SecureGatewaysContext, stepId: string, expected: string, observe: () => Promise<CurlObservation>, holds: (seen: CurlObservation) => boolean): Promise<CurlObservation> {
-  try {
-    return await eventually(observe, holds, {
-      budgetMs: context.budgets.waitMs,
-      converge: 1,
-      initialDelayMs: 20,
-      maxDelayMs: 320,
-      expectation: `${stepId}: ${expected}`,
-      render: renderCurl,
-    });
-  } catch (error) {
-    if (!(error instanceof EventuallyTimeout)) throw error;
-    const last = error.last;
+  const poll = { budgetMs: context.budgets.waitMs, converge: 1, initialDelayMs: 20, maxDelayMs: 320, render: renderCurl };
+  return awaitState(stepId, expected, observe, holds, poll, (timeout) => {
+    const last = timeout.last;
     const observed = last === undefined ? 'curl was never run' : last.ok ? `${renderCurl(last.value)}, with \`${last.value.commandLine}\`` : String(last.error);
-    throw new StepFailure(stepId, expected, `${observed} (still so after ${Math.round(error.elapsedMs / 1000)} s, ${error.attempts} runs), while the probe saw it pass`, last?.ok ? last.value : undefined);
-  }
+    return `${observed} ${stillSo(timeout, 'runs')}, while the probe saw it pass`;
+  });
 }
 
 interface DocCurlStep {

@@ -1,11 +1,11 @@
 // T: the doc's troubleshooting checks, run as assertions. They look into the gateway pod with
 // `kubectl exec` and `kubectl logs`, as the doc does.
 import { X509Certificate } from 'node:crypto';
-import { eventually, EventuallyTimeout } from '../../../helpers/eventually';
+import { awaitState } from '../../runtime/await-state';
 import { commandMissing, exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
 import { FILE_MOUNT } from '../../../helpers/manifests';
 import { certificateSummary } from '../../../helpers/pki';
-import { expectStep, StepFailure, StepSkipped, type StepDefinition } from '../../runtime/step';
+import { expectStep, StepSkipped, type StepDefinition } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
@@ -39,19 +39,14 @@ async function awaitExec(context: SecureGatewaysContext, stepId: string, expecte
     throw new StepSkipped(stepId, context.fileToolsMissing);
   }
   if (!(first instanceof Error) && holds(first as ExecResult)) return first as ExecResult;
-  try {
-    return await eventually(run, holds, {
-      budgetMs: context.budgets.waitMs,
-      converge: 1,
-      initialDelayMs: 200,
-      maxDelayMs: 2_000,
-      expectation: `${stepId}: ${expected}`,
-      render: (result) => `\`${command.join(' ')}\` exited ${result.exitCode}: ${(result.stdout + result.stderr).trim().split('\n').slice(0, 6).join(' | ')}`,
-    });
-  } catch (error) {
-    if (!(error instanceof EventuallyTimeout)) throw error;
-    throw new StepFailure(stepId, expected, `${error.message.replace(/^.*?last observed: /, '')}`);
-  }
+  const poll = {
+    budgetMs: context.budgets.waitMs,
+    converge: 1,
+    initialDelayMs: 200,
+    maxDelayMs: 2_000,
+    render: (result: ExecResult) => `\`${command.join(' ')}\` exited ${result.exitCode}: ${(result.stdout + result.stderr).trim().split('\n').slice(0, 6).join(' | ')}`,
+  };
+  return awaitState(stepId, expected, run, holds, poll, (timeout) => timeout.message.replace(/^.*?last observed: /, ''));
 }
 
 // A mounted Secret's keys are symlinks into `..data` (`tls.crt -> ..data/tls.crt`), as the kubelet

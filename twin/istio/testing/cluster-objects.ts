@@ -3,6 +3,7 @@
 // says why it differs between any two starts (not only between these two ways).
 import type { KubeClient } from '../../../helpers/kube';
 import type { KubeObject } from '../../../helpers/kube/types';
+import { listableResources } from '../../../helpers/kube/discovery';
 
 // Made afresh by each start: the cluster's own records and the node's and clients' state.
 // IPAddress: one per allocated clusterIP.
@@ -21,15 +22,15 @@ function stableName(object: KubeObject): string {
   return generated && name.startsWith(generated) ? `${generated}*` : name;
 }
 
-function scrub(value: unknown, path: string[]): unknown {
-  if (Array.isArray(value)) return value.map((item) => scrub(item, path));
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => scrub(item));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     // caBundle: istiod's CA of this start. clusterIP(s): allocated per start. nodePort: allocated.
     // uid / resourceVersion / timestamps / generation-like counters: the server's per write.
     if (['caBundle', 'clusterIP', 'clusterIPs', 'nodePort', 'uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'selfLink', 'healthCheckNodePort'].includes(key)) continue;
-    out[key] = scrub(inner, [...path, key]);
+    out[key] = scrub(inner);
   }
   // The service account token volume's name ends in five random letters (the API server's).
   if (typeof out.name === 'string' && /^kube-api-access-[a-z0-9]{5}$/.test(out.name)) out.name = 'kube-api-access-*';
@@ -39,34 +40,20 @@ function scrub(value: unknown, path: string[]): unknown {
   return out;
 }
 
-export interface ComparableObject {
-  id: string;
-  body: unknown;
-}
-
 /** Every object in the cluster, by a stable id, without the per-start fields. */
 export async function comparableObjects(kube: KubeClient): Promise<Map<string, unknown>> {
-  const core = await kube.transport.request<{ resources: Array<{ name: string; kind: string; verbs: string[] }> }>('GET', '/api/v1');
-  const groups = await kube.transport.request<{ groups: Array<{ preferredVersion: { groupVersion: string } }> }>('GET', '/apis');
-  const lists = [{ prefix: '/api/v1', apiVersion: 'v1', resources: core.resources }];
-  for (const group of groups.groups) {
-    const groupVersion = group.preferredVersion.groupVersion;
-    lists.push({ prefix: `/apis/${groupVersion}`, apiVersion: groupVersion, resources: (await kube.transport.request<{ resources: Array<{ name: string; kind: string; verbs: string[] }> }>('GET', `/apis/${groupVersion}`)).resources });
-  }
   const objects = new Map<string, unknown>();
-  for (const { prefix, apiVersion, resources } of lists) {
-    for (const resource of resources) {
-      if (resource.name.includes('/') || !resource.verbs.includes('list') || SKIPPED_KINDS.has(resource.kind)) continue;
-      const page = await kube.transport.request<{ items?: KubeObject[] }>('GET', `${prefix}/${resource.name}`);
-      for (const item of page.items ?? []) {
-        const namespace = item.metadata?.namespace ?? '';
-        const id = `${apiVersion} ${resource.kind} ${namespace}/${stableName(item)}`;
-        const { status: _status, ...rest } = item as KubeObject & { status?: unknown };
-        const body = scrub({ ...rest, metadata: { ...item.metadata, name: stableName(item), ownerReferences: undefined, generation: undefined, annotations: withoutPerStartAnnotations(item.metadata?.annotations) } }, []) as Record<string, unknown>;
-        if (dataIsPerStart(resource.kind, namespace, item.metadata?.name ?? '')) delete body.data;
-        // A Pod's node-side facts (its IP, the host's) and a Secret of a service account token change per start.
-        objects.set(id, body);
-      }
+  for (const { apiVersion, kind, listPath } of await listableResources(kube)) {
+    if (SKIPPED_KINDS.has(kind)) continue;
+    const page = await kube.transport.request<{ items?: KubeObject[] }>('GET', listPath);
+    for (const item of page.items ?? []) {
+      const namespace = item.metadata?.namespace ?? '';
+      const id = `${apiVersion} ${kind} ${namespace}/${stableName(item)}`;
+      const { status: _status, ...rest } = item as KubeObject & { status?: unknown };
+      const metadata = { ...item.metadata, name: stableName(item), ownerReferences: undefined, generation: undefined, annotations: withoutPerStartAnnotations(item.metadata?.annotations) };
+      const body = scrub({ ...rest, metadata }) as Record<string, unknown>;
+      if (dataIsPerStart(kind, namespace, item.metadata?.name ?? '')) delete body.data;
+      objects.set(id, body);
     }
   }
   return objects;
