@@ -74,6 +74,10 @@ export function apiserverSpec(binary: string, layout: ControlPlaneLayout): Proce
       `--proxy-client-key-file=${pki.frontProxyClientKey}`,
       // Admission: upstream's default plugins, ValidatingAdmissionWebhook and MutatingAdmissionWebhook among them.
     ],
+    // On SIGTERM it stops its controllers at once, then spends about a second more before exiting
+    // (its log: "stopping ServiceCIDR Allocator Controller" ~1.1 s after the rest). It keeps no
+    // state of its own (etcd does), so a short grace loses nothing and takes a second off every stop.
+    stopTimeoutMs: 200,
   };
 }
 
