@@ -1,12 +1,19 @@
 import type { Config } from 'jest';
 
-// Two projects: the project's own tests (no cluster) and the conformance suites (need a target).
+// Three lanes (jest projects):
+// - unit: the project's own tests that need no root and no Go build (any laptop, under a minute);
+// - twin: the tests named *.twin.test.ts, which start the twin (root, the pinned Go builds);
+// - conformance: the catalogues themselves (suites/*.test.ts), run by npm test against a target.
+// `npm run selftest` runs unit and twin; `npm run selftest:unit` / `selftest:twin` one lane.
 // TypeScript runs through ts-jest as CommonJS; the ESM-only packages (got, zx, client-node) load
 // through require(esm), which jest allows only with --experimental-vm-modules on Node >= 24.9
 // (scripts/jest.mjs sets both).
 const typescript: Config['transform'] = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
 };
+
+// The project's own tests: every folder but the catalogues' entry files (suites/*.test.ts).
+const ownTests = ['<rootDir>/{helpers,scripts,twin,flows,targets}/**/*.test.ts', '<rootDir>/suites/*/**/*.test.ts'];
 
 const config: Config = {
   // Many self-tests drive real processes (servers, twins) on a 2-core machine; their own waits are
@@ -15,10 +22,17 @@ const config: Config = {
   testTimeout: 60_000,
   projects: [
     {
-      displayName: 'selftest',
+      displayName: 'unit',
       testEnvironment: 'node',
       transform: typescript,
-      testMatch: ['<rootDir>/{helpers,scripts,twin}/**/*.test.ts', '<rootDir>/suites/*/**/*.test.ts'],
+      testMatch: ownTests,
+      testPathIgnorePatterns: ['/node_modules/', '\\.twin\\.test\\.ts$'],
+    },
+    {
+      displayName: 'twin',
+      testEnvironment: 'node',
+      transform: typescript,
+      testMatch: ownTests.map((pattern) => pattern.replace(/\*\.test\.ts$/, '*.twin.test.ts')),
     },
     {
       displayName: 'conformance',

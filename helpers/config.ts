@@ -46,8 +46,8 @@ const settingsShape = {
   // target
   TARGET: z.enum(['auto', 'kind', 'existing', 'twin']).default('auto'),
   KUBECONFIG: z.string().optional(),
-  // the existing target (helpers/targets/existing.ts): the kubeconfig context, which it needs named
-  // (with the cluster's consent marker, helpers/targets/existing-guard.ts); how long a run waits
+  // the existing target (targets/existing/index.ts): the kubeconfig context, which it needs named
+  // (with the cluster's consent marker, targets/existing/guard.ts); how long a run waits
   // for another run's lock (0: refuse at once); the gateway (unset: detected)
   KUBE_CONTEXT: z.string().min(1).optional(),
   LOCK_WAIT_MS: ms(0, 3_600_000).default(0),
@@ -70,7 +70,7 @@ const settingsShape = {
   TWIN_RESTART_BACKOFF_MS: ms(0, 300_000).default(10_000),
   // which flavour of the doc: file-mount (verbatim) or sds (credentialName); auto detects
   PROFILE: z.enum(['auto', 'file-mount', 'sds']).default('auto'),
-  // the kind target (helpers/cluster; pins in helpers/cluster/tools.json, unset = the pinned value)
+  // the kind target (helpers/cluster; pins in targets/kind/tools.json, unset = the pinned value)
   ISTIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'an Istio release, e.g. 1.30.4').optional(),
   KIND_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'a kind release, e.g. v0.33.0').optional(),
   KIND_NODE_IMAGE: z.string().regex(/^\S+:\S+$/, 'an image reference, e.g. kindest/node:v1.36.4@sha256:…').optional(),
@@ -107,8 +107,6 @@ const settingsShape = {
     .enum(['0', '1', 'true', 'false'])
     .transform((flag) => flag === '1' || flag === 'true')
     .default(false),
-  // where the conformance suite writes its step results for the report (set by the runner)
-  STEP_RESULTS_FILE: z.string().optional(),
   // where SG-C1 writes the doc's four folders (unset: a fresh temporary folder); rehearsals set it
   CERT_DIR: z.string().min(1).optional(),
   // ingress address override (SG-B2): host:port

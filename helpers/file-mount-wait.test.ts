@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { loadSettings } from './config';
 import { catalogueWaitMs, REAL_KUBELET_FILE_MOUNT_WAIT_MS } from './file-mount-wait';
-import { realKubeletEnv } from './targets';
+import { realKubeletEnv } from '../targets';
 
 describe('the file-mount wait on a real kubelet', () => {
   test("is derived from the kubelet's sync period and Secret cache TTL and pilot-agent's retry, not from the twin's 2 s", () => {

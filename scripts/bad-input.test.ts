@@ -10,7 +10,7 @@ import { lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { docLayoutPaths, makeDocChain, writeDocLayout } from '../helpers/pki';
-import { knownStepIds } from '../helpers/targets/step-selection';
+import { secureGatewaysStepIds } from '../suites/secure-gateways/entry';
 import { runEntryPoint, type EntryPointRun } from '../helpers/testing/run-entry-point';
 import { tempDirs } from '../helpers/testing/temp-dirs';
 
@@ -104,13 +104,14 @@ const ms = (min: number, max: number) => `expected a whole number from ${min} to
 const existing = (name: string, env: NodeJS.ProcessEnv, line: RegExp): Case => ({ name: `TARGET=existing: ${name}`, script: npmTest, env: { TARGET: 'existing', ...env }, code: 2, line });
 
 function cases(): Case[] {
-  const known = knownStepIds();
+  const known = secureGatewaysStepIds();
   const knownList = known.join(', ').replace(/[-]/g, '\\-');
   const f = (name: string) => at('files', name);
   const probeWith = (...args: string[]) => [...args, URL];
   return [
     // npm test: flags, checked before any target work (TARGET=kind with a Docker that hangs would take seconds)
     { name: 'npm test --only SG-ZZ: unknown step, lists the known ones', script: npmTest, args: ['--only', 'SG-ZZ'], env: { TARGET: 'kind', DOCKER_HOST: SILENT_TCP }, code: 2, line: new RegExp(`^error: --only: unknown step SG-ZZ; the catalogue's steps are ${knownList}$`), within: 20_000 },
+    { name: 'npm test --catalogue nope: unknown catalogue, lists the known ones', script: npmTest, args: ['--catalogue', 'nope'], env: { TARGET: 'twin' }, code: 2, line: /^error: --catalogue: unknown catalogue "nope"; the catalogues are secure-gateways$/ },
     { name: 'npm test --only sg-s4 (lowercase)', script: npmTest, args: ['--only', 'sg-s4'], env: { TARGET: 'twin' }, code: 2, line: /^error: --only: unknown step sg-s4; the catalogue's steps are SG-/ },
     { name: 'npm test --only SG-S4, (trailing comma)', script: npmTest, args: ['--only', 'SG-S4,'], env: { TARGET: 'twin' }, code: 2, line: /^error: --only "SG-S4," is not accepted: give comma-separated step IDs, e\.g\. SG-\w+,SG-\w+; the catalogue's steps are / },
     { name: 'npm test --only "" (empty)', script: npmTest, args: ['--only', ''], env: { TARGET: 'twin' }, code: 2, line: /^error: --only "" is not accepted: give comma-separated step IDs/ },

@@ -14,7 +14,7 @@ import { formatDuration } from '../helpers/progress';
 import { ensureBinaries } from '../twin/build';
 import { readBuildRecords } from '../twin/build/timings';
 import { checkTwinHost } from '../twin/preflight';
-import { rehearse, startRehearsalTwin } from '../twin/rehearsal';
+import { rehearse, startRehearsalTwin } from '../flows/rehearse';
 
 const PROPAGATION_STEPS = ['SG-S4', 'SG-M3'];
 

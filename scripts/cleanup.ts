@@ -7,9 +7,9 @@ import { runMain } from '../helpers/cli';
 import { loadSettings } from '../helpers/config';
 import type { KubeClient } from '../helpers/kube';
 import { DOC_NAMES } from '../helpers/manifests';
-import { cleanLeftovers, describeLock } from '../helpers/targets/existing-cleanup';
-import { findGateway } from '../helpers/targets/existing-gateway';
-import { openExistingContext, takeRunLock } from '../helpers/targets/existing';
+import { cleanLeftovers, describeLock } from '../targets/existing/cleanup';
+import { findGateway } from '../helpers/istio/gateway';
+import { openExistingContext, takeRunLock } from '../targets/existing/index';
 
 // The gateway's namespace holds the doc's secrets: GATEWAY_NAMESPACE, else the detected gateway's, else the doc's.
 async function gatewayNamespace(kube: KubeClient, wanted: { namespace?: string; service?: string }): Promise<string> {

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings } from '../helpers/config';
-import { stopKindCluster } from '../helpers/cluster';
+import { stopKindCluster } from '../targets/kind';
 
 runMain(async () => {
   const program = new Command('cluster:down')

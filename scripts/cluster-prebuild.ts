@@ -1,10 +1,10 @@
 // `npm run cluster:prebuild`: builds the Go tools the kind target's self-tests use (the real kind
-// and actionlint, pinned in helpers/cluster/tools.json) into CACHE_DIR/tools/go, so that
+// and actionlint, pinned in targets/kind/tools.json) into CACHE_DIR/tools/go, so that
 // `npm run selftest` finds them cached. CI runs it before the self-tests; a cached build is a no-op.
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings } from '../helpers/config';
-import { ensureGoTool, goTools } from '../helpers/cluster/go-tools';
+import { ensureGoTool, goTools } from '../targets/kind/go-tools';
 
 runMain(async () => {
   new Command('cluster:prebuild')

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { describeSettings, loadSettings } from '../helpers/config';
-import { dryRun, startKindTarget } from '../helpers/cluster';
+import { dryRun, startKindTarget } from '../targets/kind';
 
 const settingNames = /^(ISTIO_VERSION|KIND_|TOOLS_BASE_URL|ISTIOCTL_SHA256|CACHE_DIR)/;
 

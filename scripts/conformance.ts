@@ -1,36 +1,39 @@
 // `npm test`: the conformance run. Chooses the target (and says which and why in its first line),
-// prepares it, runs the catalogue as jest's `conformance` project (N times on the same target with
-// --repeat N), writes reports/conformance.json, report.html and JUnit XML beside them (and
-// repeat.json with the per-step pass rates and p50/p95 durations), gives the target back, and
-// exits 0 only if no step failed in any run.
+// prepares it, runs the catalogue (--catalogue, from suites/registry.ts) as jest's `conformance`
+// project (N times on the same target with --repeat N), writes its reports into
+// reports/<catalogue>/ (conformance.json, report.html, JUnit XML, and repeat.json with the per-step
+// pass rates and p50/p95 durations) and the summary across catalogues (reports/summary.json,
+// reports/report.html), gives the target back, and exits 0 only if no step failed in any run.
 import path from 'node:path';
 import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
-import { chooseTarget } from '../helpers/cluster';
+import { chooseTarget } from '../targets/kind';
 import { loadSettings } from '../helpers/config';
 import { reportOf, summarize, writeRunReports, type RepeatReport } from '../helpers/report';
 import { repeatTable, summarizeRepeat } from '../helpers/report/repeat';
-import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../helpers/targets/repeat-runs';
+import { checkedRepeat, runRepeatedly, type RepeatOutcome } from '../flows/repeat-runs';
 import { checkTwinHost } from '../twin/preflight';
 import { unbuiltUnits } from '../twin/build';
-import { conformanceTwinPaths, TWIN_SUITE_ENV } from '../helpers/targets/twin-paths';
-import { checkedStepSelection } from '../helpers/targets/step-selection';
-import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
+import { conformanceTwinPaths, TWIN_SUITE_ENV } from '../targets/twin/paths';
+import { checkedStepSelection } from '../flows/step-selection';
+import { CATALOGUES, catalogueById } from '../suites/registry';
 
 runMain(async () => {
   const flags = new Command('npm test')
-    .description('Run the Secure Gateways conformance catalogue against a target (TARGET: auto, kind, existing, twin).')
+    .description('Run a conformance catalogue against a target (TARGET: auto, kind, existing, twin).')
+    .option('--catalogue <id>', `the catalogue to run: ${CATALOGUES.map((entry) => entry.id).join(', ')}`, CATALOGUES[0]!.id)
     .option('--keep', 'keep a cluster the run created')
     .option('--only <ids>', 'run only these step IDs (comma-separated); cleanup always runs')
     .option('--stop-at-first-failure', 'skip the steps after the first failure (cleanup still runs)')
     .option('--repeat <n>', 'run the catalogue N times (1 to 100) on one target: each step\'s pass rate and p50/p95 duration, flaky steps named')
     .exitOverride()
     .parse(process.argv.slice(2), { from: 'user' })
-    .opts<{ keep?: boolean; only?: string; stopAtFirstFailure?: boolean; repeat?: string }>();
+    .opts<{ catalogue: string; keep?: boolean; only?: string; stopAtFirstFailure?: boolean; repeat?: string }>();
   // Every flag and setting is checked before the target is chosen or prepared.
+  const catalogue = catalogueById(flags.catalogue);
   const repeat = checkedRepeat(flags.repeat);
   const settings = loadSettings();
-  const only = checkedStepSelection(flags.only, '--only') ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS');
+  const only = checkedStepSelection(flags.only, '--only', catalogue) ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS', catalogue);
   const decision = await chooseTarget(settings);
   console.log(decision.line);
   // Before anything slow: what the host lacks is installed or named in one line.
@@ -38,9 +41,9 @@ runMain(async () => {
   const startedAt = new Date();
   // The targets and the runner load the Kubernetes client (seconds of module loading): only once
   // the flags, the settings and the host have been checked, so a mistake is told at once.
-  const { prepareTarget } = require('../helpers/targets') as typeof import('../helpers/targets');
-  const { runCatalogue, startCatalogue } = require('../helpers/targets/run-catalogue') as typeof import('../helpers/targets/run-catalogue');
-  const catalogueOptions = { reportDir: settings.REPORT_DIR, only, stopAtFirstFailure: flags.stopAtFirstFailure };
+  const { prepareTarget } = require('../targets') as typeof import('../targets');
+  const { runCatalogue, startCatalogue } = require('../flows/run-catalogue') as typeof import('../flows/run-catalogue');
+  const catalogueOptions = { catalogue, reportDir: settings.REPORT_DIR, only, stopAtFirstFailure: flags.stopAtFirstFailure };
   // A warm twin's kubeconfig and settings are known before it starts: jest and the catalogue load
   // meanwhile, and the suites begin when the twin is ready. Elsewhere jest starts after the target.
   const early = decision.target === 'twin' && unbuiltUnits().length === 0 ? startCatalogue({ ...catalogueOptions, kubeconfig: conformanceTwinPaths(settings).kubeconfig, env: TWIN_SUITE_ENV, waitForGoAhead: true }) : undefined;
@@ -84,13 +87,13 @@ runMain(async () => {
   const report = reportOf(target, results, startedAt);
   const summary = repeat === undefined ? undefined : summarizeRepeat(outcome.runs);
   const repeatReport: RepeatReport | undefined = summary && { target: report.target, istioVersion: report.istioVersion, startedAt: report.startedAt, durationMs: report.durationMs, summary, runs: outcome.runs };
-  const files = writeRunReports(settings.REPORT_DIR, report, { id: SECURE_GATEWAYS_ID, name: SECURE_GATEWAYS_NAME }, repeatReport);
+  const [files] = writeRunReports(settings.REPORT_DIR, [{ catalogue, report, repeat: repeatReport }]);
   const shown = (file: string) => path.relative(process.cwd(), file);
   const counts = summarize(results.steps);
-  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${summary ? ` in the last of ${outcome.runs.length} runs` : ''} (report: ${shown(files.json)}, ${shown(files.html)})`);
+  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${summary ? ` in the last of ${outcome.runs.length} runs` : ''} (report: ${shown(files!.summary.html)}, ${shown(files!.html)})`);
   if (summary) {
     console.log(repeatTable(summary));
-    console.log(`conformance: ${summary.failedRuns} of ${summary.runs} runs had a failed step${outcome.stoppedBecause ? `; stopped: ${outcome.stoppedBecause}` : ''} (per step: ${shown(files.repeat!)})`);
+    console.log(`conformance: ${summary.failedRuns} of ${summary.runs} runs had a failed step${outcome.stoppedBecause ? `; stopped: ${outcome.stoppedBecause}` : ''} (per step: ${shown(files!.repeat!)})`);
   }
   const noneRan = outcome.runs.filter((run) => run.steps.every((step) => step.status === 'skipped'));
   if (noneRan.length > 0) {

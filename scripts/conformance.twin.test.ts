@@ -25,14 +25,16 @@ describe('npm test without Docker (root, built binaries)', () => {
     delete env.TARGET;
     const run = await runEntryPoint('scripts/conformance.ts', [], { env });
     expect(run.stdout.split('\n')[0]).toMatch(/^target: twin \(TARGET is auto and no Docker daemon answers/);
-    const report = JSON.parse(readFileSync(path.join(tmp, 'reports', 'conformance.json'), 'utf8')) as ConformanceReport;
+    const report = JSON.parse(readFileSync(path.join(tmp, 'reports', 'secure-gateways', 'conformance.json'), 'utf8')) as ConformanceReport;
     expect(report.steps.filter((step) => step.status === 'failed').map((step) => `${step.id}: ${step.observed}`)).toEqual([]);
     expect(run.code).toBe(0);
     expect(report.target).toBe('twin');
     expect(report.steps).toHaveLength(30);
     expect(report.steps.filter((step) => step.status === 'skipped').map((step) => step.id)).toEqual(['SG-B3', 'SG-T6']);
-    expect(existsSync(path.join(tmp, 'reports', 'conformance.xml'))).toBe(true);
-    expect(readFileSync(path.join(tmp, 'reports', 'report.html'), 'utf8')).toContain('<strong>Passed</strong>: 28 passed, 0 failed, 2 skipped.');
+    expect(existsSync(path.join(tmp, 'reports', 'secure-gateways', 'conformance.xml'))).toBe(true);
+    expect(readFileSync(path.join(tmp, 'reports', 'secure-gateways', 'report.html'), 'utf8')).toContain('<strong>Passed</strong>: 28 passed, 0 failed, 2 skipped.');
+    // The summary across catalogues links the catalogue's page.
+    expect(readFileSync(path.join(tmp, 'reports', 'report.html'), 'utf8')).toContain('<a href="secure-gateways/report.html">Secure Gateways (HTTPS)</a>');
     expect(run.stdout).toMatch(/conformance: 28 passed, 0 failed, 2 skipped/);
     // The propagation waits are in the report: SG-S4 waits for the SIMPLE Gateway to be served.
     expect(report.steps.find((step) => step.id === 'SG-S4')!.waitMs).toBeGreaterThan(0);
@@ -43,7 +45,7 @@ describe('npm test without Docker (root, built binaries)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, REPORT_DIR: reports, DOCKER_HOST: `unix://${tmp}/no-docker.sock`, KUBECONFIG: '' };
     delete env.TARGET;
     const run = await runEntryPoint('scripts/conformance.ts', ['--repeat', '2'], { env });
-    const repeat = JSON.parse(readFileSync(path.join(reports, 'repeat.json'), 'utf8')) as RepeatReport;
+    const repeat = JSON.parse(readFileSync(path.join(reports, 'secure-gateways', 'repeat.json'), 'utf8')) as RepeatReport;
     const failures = repeat.runs.flatMap((one) => one.steps.filter((step) => step.status === 'failed').map((step) => `run ${one.run} ${step.id}: ${step.observed}`));
     expect(failures).toEqual([]);
     expect(run.code).toBe(0);
@@ -61,6 +63,6 @@ describe('npm test without Docker (root, built binaries)', () => {
     expect(run.stdout).toMatch(/^SG-S4\s+100%\s+2\s+0\s+0\s+\d+\.\d\d s\s+\d+\.\d\d s$/m);
     expect(run.stdout).toMatch(/^flaky: none$/m);
     expect(run.stdout).toMatch(/conformance: 0 of 2 runs had a failed step/);
-    expect(readFileSync(path.join(reports, 'report.html'), 'utf8')).toContain('<h2>Repeated runs</h2>');
+    expect(readFileSync(path.join(reports, 'secure-gateways', 'report.html'), 'utf8')).toContain('<h2>Repeated runs</h2>');
   }, 600_000);
 });

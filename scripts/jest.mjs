@@ -10,12 +10,12 @@ if (major < 24 || (major === 24 && minor < 9)) {
   console.error(`Node ${process.versions.node} is too old: run this through npm (npm run selftest), which uses the Node 24 that npm ci installed, or install Node >= 24.9.`);
   process.exit(2);
 }
-// The first argument names the jest project; it goes last so that jest's greedy
-// --selectProjects does not swallow the caller's path patterns.
-const [project, ...jestArgs] = process.argv.slice(2);
+// The first argument names the jest projects (lanes), comma-separated; they go last so that
+// jest's greedy --selectProjects does not swallow the caller's path patterns.
+const [projects, ...jestArgs] = process.argv.slice(2);
 const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
 const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--experimental-vm-modules', '--no-warnings=ExperimentalWarning'].join(' ').trim();
-const child = spawn(process.execPath, [jestBin, ...jestArgs, '--selectProjects', project], {
+const child = spawn(process.execPath, [jestBin, ...jestArgs, '--selectProjects', ...projects.split(',')], {
   stdio: 'inherit',
   env: { ...process.env, NODE_OPTIONS: nodeOptions },
 });

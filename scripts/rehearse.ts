@@ -7,14 +7,13 @@ import { Command, Option } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings, UsageError } from '../helpers/config';
 import { reportOf, summarize, writeRunReports } from '../helpers/report';
-import { CATALOGUE_ID as SECURE_GATEWAYS_ID, CATALOGUE_NAME as SECURE_GATEWAYS_NAME } from '../suites/secure-gateways/catalogue-id';
 import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
 import { checkTwinHost } from '../twin/preflight';
-import { rehearsalCatalogueOptions, rehearsalStateDir } from '../twin/rehearsal/options';
-import { startCatalogue } from '../helpers/targets/run-catalogue';
+import { REHEARSED_CATALOGUE, rehearsalCatalogueOptions, rehearsalStateDir } from '../flows/rehearse-options';
+import { startCatalogue } from '../flows/run-catalogue';
 import { unbuiltUnits } from '../twin/build';
 import fs from 'node:fs';
-import { checkedStepSelection } from '../helpers/targets/step-selection';
+import { checkedStepSelection } from '../flows/step-selection';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -46,7 +45,7 @@ runMain(async () => {
     throw new UsageError('--propagation-delay takes milliseconds, 0 to 60000');
   }
   const settings = loadSettings();
-  const only = checkedStepSelection(flags.only, '--only') ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS');
+  const only = checkedStepSelection(flags.only, '--only', REHEARSED_CATALOGUE) ?? checkedStepSelection(settings.ONLY_STEPS, 'setting ONLY_STEPS', REHEARSED_CATALOGUE);
   const startedAt = new Date();
   const phases: Array<[string, number]> = [];
   const log = (line: string) => console.error(line);
@@ -61,7 +60,7 @@ runMain(async () => {
   const runOptions = { reportDir: settings.REPORT_DIR, only, stopAtFirstFailure: flags.stopAtFirstFailure, tlsMax: flags.tlsMax };
   const started = unbuiltUnits().length === 0 ? startCatalogue({ ...rehearsalCatalogueOptions(path.join(stateDir, 'kubeconfig'), certDir, runOptions), waitForGoAhead: true }) : undefined;
   // The twin's code loads the Kubernetes client (seconds): while jest starts.
-  const { rehearse, startRehearsalTwin } = require('../twin/rehearsal') as typeof import('../twin/rehearsal');
+  const { rehearse, startRehearsalTwin } = require('../flows/rehearse') as typeof import('../flows/rehearse');
   let twin: Awaited<ReturnType<typeof startRehearsalTwin>>;
   try {
     twin = await startRehearsalTwin(settings, log, stateDir);
@@ -99,9 +98,9 @@ runMain(async () => {
     return 1;
   }
   const report = reportOf({ name: 'twin', istioVersion: twin.target.istioVersion, tools: { kubernetes: twin.target.kubernetesVersion, faults: flags.fault.join(',') || 'none' } }, outcome.results, startedAt);
-  const files = writeRunReports(settings.REPORT_DIR, report, { id: SECURE_GATEWAYS_ID, name: SECURE_GATEWAYS_NAME });
+  const [files] = writeRunReports(settings.REPORT_DIR, [{ catalogue: REHEARSED_CATALOGUE, report }]);
   const counts = summarize(outcome.results.steps);
   const first = outcome.firstFailed ? `; first failed: ${outcome.firstFailed.id}` : '';
-  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), files.json)}, ${path.relative(process.cwd(), files.html)})`);
+  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), files!.summary.html)}, ${path.relative(process.cwd(), files!.html)})`);
   return counts.failed === 0 ? 0 : 1;
 });

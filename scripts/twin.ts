@@ -11,7 +11,7 @@ import { checkTwinHost } from '../twin/preflight';
 import { defaultStateDir } from '../twin/paths';
 import { watchAncestors } from '../twin/process/ancestry';
 import type { Twin } from '../twin';
-import { startTwinWithIstio } from '../helpers/targets/twin';
+import { startTwinWithIstio } from '../targets/twin/index';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

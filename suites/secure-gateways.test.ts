@@ -3,25 +3,27 @@
 import path from 'node:path';
 import { loadSettings } from '../helpers/config';
 import { defineCatalogue } from './runtime/define';
-import { SECURE_GATEWAYS_NAME, secureGatewaysCatalogue } from './secure-gateways/catalogue';
+import { catalogueReportDir } from '../helpers/report';
+import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
+import { secureGateways } from './secure-gateways/entry';
 import { prepareSecureGateways } from './secure-gateways/context';
 import { secureGatewaysDiagnostics } from './secure-gateways/diagnostics';
 
 const settings = loadSettings();
-// Bundles go beside the step results the runner asked for (its report folder), else REPORT_DIR.
-const reportDir = settings.STEP_RESULTS_FILE ? path.dirname(path.resolve(settings.STEP_RESULTS_FILE)) : path.resolve(settings.REPORT_DIR);
+// Its step results, JUnit XML and diagnostics bundles go in its own folder: reports/secure-gateways/.
+const catalogueDir = catalogueReportDir(settings.REPORT_DIR, secureGateways.id);
 
 defineCatalogue({
-  name: SECURE_GATEWAYS_NAME,
+  name: secureGateways.name,
   steps: secureGatewaysCatalogue,
   policy: {
     stopAtFirstFailure: settings.STOP_AT_FIRST_FAILURE,
     only: settings.ONLY_STEPS ? new Set(settings.ONLY_STEPS) : undefined,
   },
   prepare: () => prepareSecureGateways(),
-  resultsFile: settings.STEP_RESULTS_FILE,
+  resultsFile: path.join(catalogueDir, 'steps.json'),
   // A failed step's diagnostics: reports/secure-gateways/diagnostics/<step ID>/ (helpers/diagnostics).
-  onFailure: secureGatewaysDiagnostics(reportDir),
+  onFailure: secureGatewaysDiagnostics(catalogueDir),
   // A step's own waits are bounded by WAIT_BUDGET_MS (FILE_MOUNT_WAIT_MS when larger, on a real
   // kubelet); jest's limit sits above them.
   stepTimeoutMs: Math.max(settings.WAIT_BUDGET_MS, settings.FILE_MOUNT_WAIT_MS ?? 0) * 2 + 60_000,

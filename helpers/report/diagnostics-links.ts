@@ -1,5 +1,5 @@
-// Where a failed step's diagnostics bundle lives beside the reports
-// (`<report dir>/<catalogue>/diagnostics/<step id>/`, with an index.json and a README), read when
+// Where a failed step's diagnostics bundle lives beside its catalogue's report
+// (`<catalogue's report folder>/diagnostics/<step id>/`, with an index.json and a README), read when
 // the HTML report is written: a step gets links only to what is there, as links relative to the
 // report so the folder can be moved or downloaded as a CI artifact whole.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -24,8 +24,8 @@ export interface DiagnosticsLinks {
 
 const README_NAMES = ['README.md', 'README.txt', 'README'];
 
-export function diagnosticsFolder(reportDir: string, catalogueId: string, stepId: string): string {
-  return path.join(reportDir, catalogueId, 'diagnostics', stepId);
+export function diagnosticsFolder(catalogueDir: string, stepId: string): string {
+  return path.join(catalogueDir, 'diagnostics', stepId);
 }
 
 /** A relative path as a URL path: each segment percent-encoded, `/` between them. */
@@ -34,10 +34,10 @@ function href(relative: string): string {
 }
 
 /** The links of each step that has a diagnostics folder now. */
-export function findDiagnostics(reportDir: string, catalogueId: string, stepIds: readonly string[]): Record<string, DiagnosticsLinks> {
+export function findDiagnostics(reportDir: string, stepIds: readonly string[]): Record<string, DiagnosticsLinks> {
   const found: Record<string, DiagnosticsLinks> = {};
   for (const id of stepIds) {
-    const folder = diagnosticsFolder(reportDir, catalogueId, id);
+    const folder = diagnosticsFolder(reportDir, id);
     if (!isFolder(folder)) continue;
     const relative = (name?: string) => href(path.relative(reportDir, name ? path.join(folder, name) : folder));
     const readme = README_NAMES.find((name) => existsSync(path.join(folder, name)));

@@ -26,7 +26,7 @@ const requested: string[] = [];
 
 beforeAll(async () => {
   const report = sampleReport();
-  const bundle = path.join(dir, 'secure-gateways', 'diagnostics', 'SG-M3');
+  const bundle = path.join(dir, 'diagnostics', 'SG-M3');
   mkdirSync(bundle, { recursive: true });
   writeFileSync(path.join(bundle, 'index.json'), `${JSON.stringify({ step: 'SG-M3', files: [] })}\n`);
   writeFileSync(path.join(bundle, 'README.md'), '# SG-M3\n');
@@ -37,7 +37,7 @@ beforeAll(async () => {
     { run: 1, startedAt: report.startedAt, durationMs: report.durationMs, steps: flakyRun },
     { run: 2, startedAt: report.startedAt, durationMs: report.durationMs, steps: report.steps },
   ]);
-  writeHtmlReport(reportFile, report, { catalogue: 'Secure Gateways (HTTPS)', catalogueId: 'secure-gateways', repeat });
+  writeHtmlReport(reportFile, report, { catalogue: 'Secure Gateways (HTTPS)', repeat });
 
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -92,7 +92,7 @@ describe('report.html in headless Chromium', () => {
 
   test("the failed step's diagnostics links lead to the bundle's files", async () => {
     const links = await page.locator('details#step-SG-M3-failure a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? ''));
-    expect(links).toEqual(['secure-gateways/diagnostics/SG-M3/index.json', 'secure-gateways/diagnostics/SG-M3/README.md', 'secure-gateways/diagnostics/SG-M3/']);
+    expect(links).toEqual(['diagnostics/SG-M3/index.json', 'diagnostics/SG-M3/README.md', 'diagnostics/SG-M3/']);
     for (const link of links) expect(existsSync(path.join(dir, decodeURIComponent(link)))).toBe(true);
   });
 

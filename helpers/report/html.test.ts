@@ -113,15 +113,15 @@ describe('the timeline', () => {
 describe('writeHtmlReport', () => {
   test('links a failed step to its diagnostics folder, index.json and README when they are there, relative to the page', () => {
     const dir = makeTemp('igc-html-');
-    const bundle = path.join(dir, 'secure-gateways', 'diagnostics', 'SG-M3');
+    const bundle = path.join(dir, 'diagnostics', 'SG-M3');
     mkdirSync(bundle, { recursive: true });
     writeFileSync(path.join(bundle, 'index.json'), '{}\n');
     writeFileSync(path.join(bundle, 'README.md'), '# SG-M3\n');
     writeReport(path.join(dir, 'conformance.json'), sampleReport());
     const file = path.join(dir, 'report.html');
-    writeHtmlReport(file, sampleReport(), { ...options, catalogueId: 'secure-gateways' });
+    writeHtmlReport(file, sampleReport(), { ...options });
     const page = readFileSync(file, 'utf8');
-    expect(page).toContain('Diagnostics: <a href="secure-gateways/diagnostics/SG-M3/index.json">index.json</a> · <a href="secure-gateways/diagnostics/SG-M3/README.md">README</a> · <a href="secure-gateways/diagnostics/SG-M3/">the folder</a>');
+    expect(page).toContain('Diagnostics: <a href="diagnostics/SG-M3/index.json">index.json</a> · <a href="diagnostics/SG-M3/README.md">README</a> · <a href="diagnostics/SG-M3/">the folder</a>');
     expect(page).toContain('<a href="conformance.json">conformance.json</a>');
     expect(page).not.toContain('conformance.xml');
     expect(statSync(file).size).toBe(Buffer.byteLength(page));
@@ -129,7 +129,7 @@ describe('writeHtmlReport', () => {
 
   test("lists the bundle's parts from its index.json: a link for each file written, the reason for each part that was not", () => {
     const dir = makeTemp('igc-html-');
-    const bundle = path.join(dir, 'secure-gateways', 'diagnostics', 'SG-M3');
+    const bundle = path.join(dir, 'diagnostics', 'SG-M3');
     mkdirSync(bundle, { recursive: true });
     writeFileSync(path.join(bundle, 'config-dump.json'), '{}\n');
     const index = {
@@ -139,17 +139,17 @@ describe('writeHtmlReport', () => {
       ],
     };
     writeFileSync(path.join(bundle, 'index.json'), JSON.stringify(index));
-    writeHtmlReport(path.join(dir, 'report.html'), sampleReport(), { ...options, catalogueId: 'secure-gateways' });
+    writeHtmlReport(path.join(dir, 'report.html'), sampleReport(), { ...options });
     const page = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(page).toContain('<th>Part</th><th>What it holds</th><th>Collected</th>');
-    expect(page).toContain('<td><a href="secure-gateways/diagnostics/SG-M3/config-dump.json">config-dump</a></td><td>the gateway&#39;s Envoy /config_dump, redacted</td><td>collected</td>');
+    expect(page).toContain('<td><a href="diagnostics/SG-M3/config-dump.json">config-dump</a></td><td>the gateway&#39;s Envoy /config_dump, redacted</td><td>collected</td>');
     expect(page).toContain('<td>events</td><td>events of istio-system and default</td><td>forbidden: events are not readable with this RBAC</td>');
   });
 
   test('without a bundle folder the failure says none was written; a bundle of another step is not linked', () => {
     const dir = makeTemp('igc-html-');
-    mkdirSync(path.join(dir, 'secure-gateways', 'diagnostics', 'SG-S4'), { recursive: true });
-    writeHtmlReport(path.join(dir, 'report.html'), sampleReport(), { ...options, catalogueId: 'secure-gateways' });
+    mkdirSync(path.join(dir, 'diagnostics', 'SG-S4'), { recursive: true });
+    writeHtmlReport(path.join(dir, 'report.html'), sampleReport(), { ...options });
     const page = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(page).toContain('No diagnostics bundle was written for this step.');
     expect(page).not.toContain('diagnostics/SG-S4');
@@ -161,9 +161,9 @@ describe('writeHtmlReport', () => {
     const leaking = sampleReport();
     leaking.steps[2]!.observed = `${armour}\nMIIE`;
     const file = path.join(dir, 'report.html');
-    expect(() => writeHtmlReport(file, leaking, { ...options, catalogueId: 'secure-gateways' })).toThrow(/private key material/);
+    expect(() => writeHtmlReport(file, leaking, { ...options })).toThrow(/private key material/);
     const repeat = summarizeRepeat([{ run: 1, startedAt: leaking.startedAt, durationMs: 1, steps: leaking.steps }]);
-    expect(() => writeHtmlReport(file, sampleReport(), { ...options, catalogueId: 'secure-gateways', repeat })).toThrow(/private key material/);
+    expect(() => writeHtmlReport(file, sampleReport(), { ...options, repeat })).toThrow(/private key material/);
     expect(() => statSync(file)).toThrow(/ENOENT/);
   });
 });

@@ -4,12 +4,13 @@
 // and versions it ran on. Inline CSS only: no script, no external URL, so it opens the same from a
 // CI artifact, a mail attachment or a file share. Built from the same ConformanceReport as the JSON.
 import { formatDuration } from '../progress';
-import type { StepResult } from '../../suites/runtime/results';
+import type { StepResult } from './model';
 import type { DiagnosticsLinks } from './diagnostics-links';
 import { html, type Html } from './html-template';
-import type { ConformanceReport } from './index';
+import type { ConformanceReport } from './model';
 import type { RepeatSummary } from './repeat';
 import { timelineOf } from './timeline';
+import { STYLE } from './style';
 
 export interface HtmlReportOptions {
   /** The catalogue's name, as the page's title says it. */
@@ -24,45 +25,10 @@ export interface HtmlReportOptions {
   writtenAt?: Date;
 }
 
-const STYLE = `
-:root { color-scheme: light; --pass: #17693a; --fail: #b3261e; --skip: #6b6b6b; --wait: #c98a00; --line: #d0d4da; }
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0 auto; padding: 24px; max-width: 1180px; color: #1d1f23; background: #fff; }
-h1 { font-size: 1.6em; margin: 0 0 4px; } h2 { font-size: 1.25em; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
-p.sub { margin: 0 0 16px; color: #4a4f57; }
-.verdict { border-radius: 6px; padding: 12px 16px; margin: 16px 0; border: 1px solid; }
-.verdict.passed { background: #eaf6ee; border-color: var(--pass); } .verdict.failed { background: #fcecea; border-color: var(--fail); }
-.verdict strong { font-size: 1.1em; }
-.verdict ul { margin: 6px 0 0; padding-left: 20px; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
-thead th { background: #f1f3f5; position: sticky; top: 0; }
-tbody th { background: #f7f8f9; font-weight: 600; width: 16em; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.id { white-space: nowrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
-tr.failed > td { background: #fdf3f2; } tr.skipped > td { color: #555; }
-.status { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 4px; padding: 0 6px; font-weight: 600; color: #fff; font-size: 0.9em; }
-.status.passed { background: var(--pass); } .status.failed { background: var(--fail); } .status.skipped { background: var(--skip); }
-.status.flaky { background: var(--wait); color: #1d1f23; } .status.failing { background: var(--fail); } .status.stable { background: var(--pass); } .status.not-run { background: var(--skip); }
-details.failure { border-left: 4px solid var(--fail); padding: 6px 10px; margin: 2px 0 6px; background: #fff; }
-details.failure summary { font-weight: 600; cursor: pointer; }
-dl { margin: 6px 0; display: grid; grid-template-columns: 7em 1fr; gap: 4px 10px; } dt { font-weight: 600; } dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.note { color: #4a4f57; overflow-wrap: anywhere; }
-.track { position: relative; height: 16px; background: #f4f5f7; border-radius: 3px; min-width: 240px; }
-.bar { position: absolute; top: 2px; height: 12px; border-radius: 2px; overflow: hidden; background: var(--pass); }
-.bar.failed { background: var(--fail); } .bar.phase { background: #9aa3ad; }
-.bar .wait, .legend span.wait { background: repeating-linear-gradient(135deg, rgba(255, 255, 255, 0.6) 0 3px, transparent 3px 6px); }
-.bar .wait { position: absolute; left: 0; top: 0; bottom: 0; }
-.legend span.wait { background-color: var(--pass); }
-.mark { position: absolute; top: 0; width: 3px; height: 16px; background: var(--pass); } .mark.bad { background: var(--fail); }
-.legend span { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin: 0 4px 0 12px; }
-footer { margin-top: 32px; color: #4a4f57; font-size: 0.9em; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.95em; }
-`;
 
 const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : formatDuration(ms));
 const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 100)}%`);
-const anchor = (id: string) => `step-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+export const stepAnchor = (id: string) => `step-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function status(value: string, label = value): Html {
   return html`<span class="status ${value.replace(/ /g, '-')}">${label}</span>`;
@@ -84,7 +50,7 @@ function diagnosticsLine(links: DiagnosticsLinks | undefined): Html {
 }
 
 function failureDetails(step: StepResult, links: DiagnosticsLinks | undefined): Html {
-  return html`<details class="failure" open id="${anchor(step.id)}-failure"><summary>${step.id} failed: ${step.title}</summary>
+  return html`<details class="failure" open id="${stepAnchor(step.id)}-failure"><summary>${step.id} failed: ${step.title}</summary>
 <dl><dt>Expected</dt><dd>${step.expected ?? '(the step did not say)'}</dd><dt>Observed</dt><dd>${step.observed ?? '(nothing was recorded)'}</dd>${
     step.waitMs !== undefined ? html`<dt>Waited</dt><dd>${seconds(step.waitMs)} of its ${seconds(step.durationMs)} for the gateway to show it</dd>` : ''
   }</dl>${diagnosticsLine(links)}</details>`;
@@ -101,8 +67,8 @@ function verdict(report: ConformanceReport, options: HtmlReportOptions): Html {
   return html`<section class="verdict ${ok ? 'passed' : 'failed'}" id="verdict"><strong>${ok ? 'Passed' : 'Failed'}</strong>: ${counts}${
     repeat ? html` in the last of ${repeat.runs} runs; ${repeat.failedRuns} of ${repeat.runs} runs had a failed step` : ''
   }.${noneRan ? html` No step ran, so the run checked nothing.` : ''}
-${failed.length > 0 ? html`<ul>${failed.map((step) => html`<li><a href="#${anchor(step.id)}-failure">${step.id}</a> ${step.title}: expected ${step.expected ?? '?'}, but ${step.observed ?? '?'}</li>`)}</ul>` : ''}
-${flaky.length > 0 ? html`<p>Flaky (passed in some runs, failed in others): ${flaky.map((step, i) => html`${i > 0 ? ', ' : ''}<a href="#repeat-${anchor(step.id)}">${step.id}</a> ${percent(step.passRate)}`)}.</p>` : ''}</section>`;
+${failed.length > 0 ? html`<ul>${failed.map((step) => html`<li><a href="#${stepAnchor(step.id)}-failure">${step.id}</a> ${step.title}: expected ${step.expected ?? '?'}, but ${step.observed ?? '?'}</li>`)}</ul>` : ''}
+${flaky.length > 0 ? html`<p>Flaky (passed in some runs, failed in others): ${flaky.map((step, i) => html`${i > 0 ? ', ' : ''}<a href="#repeat-${stepAnchor(step.id)}">${step.id}</a> ${percent(step.passRate)}`)}.</p>` : ''}</section>`;
 }
 
 function runFacts(report: ConformanceReport, options: HtmlReportOptions): Html {
@@ -125,7 +91,7 @@ function runFacts(report: ConformanceReport, options: HtmlReportOptions): Html {
 function stepRows(report: ConformanceReport, options: HtmlReportOptions): Html {
   const rows = report.steps.map((step, index) => {
     const note = step.status === 'skipped' ? `skipped: ${step.reason ?? 'no reason recorded'}` : step.status === 'passed' ? (step.observed ?? '') : 'see below';
-    const row = html`<tr class="${step.status}" id="${anchor(step.id)}"><td class="num">${index + 1}</td><td class="id">${step.id}</td><td>${step.title}</td><td>${status(step.status)}</td><td class="num">${
+    const row = html`<tr class="${step.status}" id="${stepAnchor(step.id)}"><td class="num">${index + 1}</td><td class="id">${step.id}</td><td>${step.title}</td><td>${status(step.status)}</td><td class="num">${
       step.status === 'skipped' ? '-' : seconds(step.durationMs)
     }</td><td class="num">${step.waitMs === undefined ? '-' : seconds(step.waitMs)}</td><td class="note">${note}</td></tr>`;
     if (step.status !== 'failed') return row;
@@ -154,7 +120,7 @@ function timeline(report: ConformanceReport, repeated: boolean): Html {
 
 function repeatSection(summary: RepeatSummary): Html {
   const rows = summary.steps.map(
-    (step) => html`<tr id="repeat-${anchor(step.id)}" class="${step.stability === 'stable' ? '' : 'failed'}"><td class="id">${step.id}</td><td>${step.title}</td><td>${status(step.stability)}</td><td class="num">${percent(step.passRate)}</td><td class="num">${step.passed}</td><td class="num">${step.failed}</td><td class="num">${step.skipped}</td><td class="num">${seconds(step.p50Ms)}</td><td class="num">${seconds(step.p95Ms)}</td></tr>${
+    (step) => html`<tr id="repeat-${stepAnchor(step.id)}" class="${step.stability === 'stable' ? '' : 'failed'}"><td class="id">${step.id}</td><td>${step.title}</td><td>${status(step.stability)}</td><td class="num">${percent(step.passRate)}</td><td class="num">${step.passed}</td><td class="num">${step.failed}</td><td class="num">${step.skipped}</td><td class="num">${seconds(step.p50Ms)}</td><td class="num">${seconds(step.p95Ms)}</td></tr>${
       step.failures.length > 0
         ? html`<tr class="failed"><td colspan="9"><details class="failure" open><summary>${step.id} failed in ${step.failures.length} of ${step.passed + step.failed} runs</summary>${step.failures.map(
             (failure) => html`<dl><dt>Run</dt><dd>${failure.run}</dd><dt>Expected</dt><dd>${failure.expected ?? '(the step did not say)'}</dd><dt>Observed</dt><dd>${failure.observed ?? '(nothing was recorded)'}</dd></dl>`,

@@ -4,46 +4,18 @@
 // The same report is also written as one HTML page (html.ts), with the same refusal.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { StepResult } from '../../suites/runtime/results';
+import type { ConformanceReport, StepResult } from './model';
+
+export type { ConformanceReport, UpgradeProbe } from './model';
 import { findDiagnostics } from './diagnostics-links';
 import { renderHtmlReport, type HtmlReportOptions } from './html';
 import type { RepeatRun, RepeatSummary } from './repeat';
-
-/** A request sent while the control plane was upgraded (an upgrade rehearsal), and how it fared. */
-export interface UpgradeProbe {
-  /** ISO time the request was sent. */
-  at: string;
-  ok: boolean;
-  /** What was seen, in the doc's terms ("HTTP/2 418", "connection reset"). */
-  outcome: string;
-}
-
-export interface ConformanceReport {
-  target: string;
-  profile: string | null;
-  /** Why that profile: configured, or what was detected on the gateway. */
-  profileReason?: string;
-  /** The networking.istio.io version the suite wrote (the newest the cluster serves). */
-  networkingVersion?: string;
-  istioVersion: string | null;
-  kubernetesVersion: string | null;
-  tools: Record<string, string>;
-  startedAt: string;
-  durationMs: number;
-  steps: StepResult[];
-  /** Only from runs that upgrade Istio while probing the gateway; absent otherwise. */
-  upgradeProbes?: UpgradeProbe[];
-}
+import { refuseKeyMaterial } from './no-keys';
+import { catalogueSummary, writeSummary } from './summary';
 
 export function summarize(steps: StepResult[]): { passed: number; failed: number; skipped: number } {
   const count = (status: StepResult['status']) => steps.filter((step) => step.status === status).length;
   return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
-}
-
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-
-function refuseKeyMaterial(text: string): void {
-  if (PRIVATE_KEY.test(text)) throw new Error('refusing to write a report that contains private key material');
 }
 
 export function writeReport(file: string, report: ConformanceReport | RepeatReport): void {
@@ -57,22 +29,17 @@ export function writeReport(file: string, report: ConformanceReport | RepeatRepo
 const COMPANIONS = ['conformance.json', 'conformance.xml', 'repeat.json'];
 
 /**
- * Writes the report as HTML (`file`, e.g. reports/report.html), linking each failed step to its
- * diagnostics bundle under `<file's folder>/<catalogueId>/diagnostics/<step ID>/` when one exists now.
+ * Writes the report as HTML (`file`, e.g. reports/secure-gateways/report.html), linking each failed
+ * step to its diagnostics bundle under `<file's folder>/diagnostics/<step ID>/` when one exists now.
  */
-export function writeHtmlReport(
-  file: string,
-  report: ConformanceReport,
-  options: Omit<HtmlReportOptions, 'diagnostics' | 'files'> & { catalogueId: string },
-): void {
+export function writeHtmlReport(file: string, report: ConformanceReport, options: Omit<HtmlReportOptions, 'diagnostics' | 'files'>): void {
   const dir = path.dirname(file);
   const failed = report.steps.filter((step) => step.status === 'failed').map((step) => step.id);
-  const { catalogueId, ...rest } = options;
   // Checked before rendering too: escaping could hide armour from the check on the page.
-  refuseKeyMaterial(JSON.stringify({ report, repeat: rest.repeat }));
+  refuseKeyMaterial(JSON.stringify({ report, repeat: options.repeat }));
   const page = renderHtmlReport(report, {
-    ...rest,
-    diagnostics: findDiagnostics(dir, catalogueId, failed),
+    ...options,
+    diagnostics: findDiagnostics(dir, failed),
     files: COMPANIONS.filter((name) => existsSync(path.join(dir, name))),
   });
   refuseKeyMaterial(page);
@@ -111,25 +78,46 @@ export interface RepeatReport {
 }
 
 export interface RunReportFiles {
+  /** The catalogue's own files, in reports/<catalogue>/. */
   json: string;
   html: string;
   repeat?: string;
+  /** Across the run's catalogues: reports/summary.json and reports/report.html. */
+  summary: { json: string; html: string };
+}
+
+/** One catalogue's outcome in a run, for writeRunReports. */
+export interface CatalogueOutcome {
+  catalogue: { id: string; name: string };
+  report: ConformanceReport;
+  repeat?: RepeatReport;
 }
 
 /**
- * What every run writes into the report folder: conformance.json, report.html beside it, and
- * repeat.json for --repeat (an older one is removed otherwise, so the page never links a stale one).
+ * What every run writes: for each catalogue, into reports/<catalogue>/, conformance.json,
+ * report.html beside it and repeat.json for --repeat (an older one is removed otherwise, so the
+ * page never links a stale one); then the summary across them (summary.json, report.html).
  */
-export function writeRunReports(reportDir: string, report: ConformanceReport, catalogue: { id: string; name: string }, repeat?: RepeatReport): RunReportFiles {
-  const files: RunReportFiles = { json: path.resolve(reportDir, 'conformance.json'), html: path.resolve(reportDir, 'report.html') };
-  writeReport(files.json, report);
-  const repeatFile = path.resolve(reportDir, 'repeat.json');
-  if (repeat) {
-    writeReport(repeatFile, repeat);
-    files.repeat = repeatFile;
-  } else {
-    rmSync(repeatFile, { force: true });
-  }
-  writeHtmlReport(files.html, report, { catalogue: catalogue.name, catalogueId: catalogue.id, repeat: repeat?.summary });
-  return files;
+export function writeRunReports(reportDir: string, outcomes: CatalogueOutcome[]): RunReportFiles[] {
+  const written = outcomes.map(({ catalogue, report, repeat }) => {
+    const folder = catalogueReportDir(reportDir, catalogue.id);
+    const files = { json: path.join(folder, 'conformance.json'), html: path.join(folder, 'report.html') } as Omit<RunReportFiles, 'summary'>;
+    writeReport(files.json, report);
+    const repeatFile = path.join(folder, 'repeat.json');
+    if (repeat) {
+      writeReport(repeatFile, repeat);
+      files.repeat = repeatFile;
+    } else {
+      rmSync(repeatFile, { force: true });
+    }
+    writeHtmlReport(files.html, report, { catalogue: catalogue.name, repeat: repeat?.summary });
+    return files;
+  });
+  const summary = writeSummary(reportDir, outcomes.map(({ catalogue, report }) => catalogueSummary(catalogue, report)));
+  return written.map((files) => ({ ...files, summary }));
+}
+
+/** A catalogue's folder under the reports: its reports, JUnit XML, step results and diagnostics. */
+export function catalogueReportDir(reportDir: string, catalogueId: string): string {
+  return path.resolve(reportDir, catalogueId);
 }

@@ -1,7 +1,7 @@
 // The --repeat summary: nearest-rank percentiles on measured durations, pass rates over the runs in
 // which a step ran, and a flaky step named (pass rate strictly between 0 and 100%).
 import { describe, expect, test } from '@jest/globals';
-import type { StepResult } from '../../suites/runtime/results';
+import type { StepResult } from './model';
 import { flakySteps, percentile, repeatTable, stabilityOf, summarizeRepeat, type RepeatRun } from './repeat';
 
 describe('percentile (nearest rank)', () => {

@@ -1,7 +1,7 @@
 // `npm test -- --repeat N`: the same catalogue run N times on one target, summed up per step (pass
 // rate, p50 and p95 of the duration), so that a step that passes only sometimes is named as flaky
 // instead of hidden behind a lucky last run.
-import type { StepResult } from '../../suites/runtime/results';
+import type { StepResult } from './model';
 
 /** One of the N runs: when it began, how long it took, and its step results in catalogue order. */
 export interface RepeatRun {

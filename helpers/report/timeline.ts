@@ -2,8 +2,8 @@
 // axis, how much of it was spent waiting for the gateway, the phases around the steps (the target's
 // preparation and release), and upgrade probes when the run made them. Positions are percentages of
 // the whole run, from the report's own times; nothing is guessed for a step without a start time.
-import type { StepStatus } from '../../suites/runtime/results';
-import type { ConformanceReport } from './index';
+import type { StepStatus } from './model';
+import type { ConformanceReport } from './model';
 
 export interface TimelineRow {
   label: string;

@@ -2,7 +2,7 @@
 // selftest` installs it as root), driven by playwright-core, which brings no browser of its own.
 // A machine without it fails the test that needs it, with one line saying how to get it.
 import { chromium, type Browser } from 'playwright-core';
-import { findTool } from '../../twin/node/prerequisites';
+import { findTool } from '../find-tool';
 
 export const CHROMIUM_MISSING = 'chromium is not installed: the HTML report is checked in a real browser; install it with `apt-get update && apt-get install -y chromium` (or `npm run preflight -- --for selftest` as root)';
 

@@ -6,7 +6,8 @@ import { awaitGoAhead } from './go-ahead';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTEXT_GLOBAL, LEDGER_GLOBAL } from './environment';
-import { StepLedger, testName, type FailureHook, type RunPolicy, type StepResult } from './results';
+import { StepLedger, testName, type FailureHook, type RunPolicy } from './results';
+import type { CatalogueResults } from '../../helpers/report/model';
 import type { StepDefinition } from './step';
 
 export interface CatalogueOptions<Context> {
@@ -27,12 +28,6 @@ export interface CatalogueOptions<Context> {
   describeRun?: (context: Context | undefined) => Record<string, unknown>;
 }
 
-/** What the results file holds: facts about the run, then one result per catalogue step. */
-export interface CatalogueResults {
-  catalogue: string;
-  run: Record<string, unknown>;
-  steps: StepResult[];
-}
 
 export function defineCatalogue<Context>(options: CatalogueOptions<Context>): StepLedger<Context> {
   const ledger = new StepLedger(options.steps, options.policy, options.onFailure);

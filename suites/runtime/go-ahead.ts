@@ -1,4 +1,4 @@
-// The runner may start jest before the target is ready (helpers/targets/run-catalogue.ts,
+// The runner may start jest before the target is ready (flows/run-catalogue.ts,
 // startCatalogue): jest and the catalogue's modules load while the target starts. The suites then
 // prepare their context only once the runner has written the go-ahead file it named.
 import { existsSync } from 'node:fs';

@@ -2,24 +2,7 @@
 import { StepFailure, StepSkipped, type StepDefinition, type StepRecord } from './step';
 import { formatDuration, heartbeat } from '../../helpers/progress';
 import { meterWaits, type WaitMeter } from '../../helpers/eventually';
-
-export type StepStatus = 'passed' | 'failed' | 'skipped';
-
-export interface StepResult {
-  id: string;
-  title: string;
-  status: StepStatus;
-  durationMs: number;
-  /** When a step that ran began (ISO time), for the report's timeline. */
-  startedAt?: string;
-  /** Of durationMs, the time spent waiting for the gateway to show a state (eventually's polls). */
-  waitMs?: number;
-  expected?: string;
-  observed?: string;
-  reason?: string;
-  /** A failed step's diagnostics bundle: its index.json, relative to the report folder. */
-  diagnostics?: string;
-}
+import type { StepResult } from '../../helpers/report/model';
 
 /** What the runtime knows of a step when it has just failed. */
 export interface FailedStep<Context> {

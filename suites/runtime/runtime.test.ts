@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StepResult } from './results';
-import type { CatalogueResults } from './define';
+import type { StepResult } from '../../helpers/report/model';
+import type { CatalogueResults } from '../../helpers/report/model';
 
 const root = path.resolve(__dirname, '../..');
 

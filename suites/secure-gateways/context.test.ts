@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { UsageError } from '../../helpers/config';
-import type { GatewayFacts } from '../../helpers/targets/existing-gateway';
+import type { GatewayFacts } from '../../helpers/istio/gateway';
 import { chooseProfile } from './context';
 
 const gateway = (certs: boolean, caCerts: boolean): GatewayFacts => ({

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { loadSettings, UsageError, type Settings } from '../../helpers/config';
 import { BackupLedger, connect, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
 import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
-import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/targets/existing-gateway';
+import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/istio/gateway';
 import { catalogueWaitMs } from '../../helpers/file-mount-wait';
-import { newestNetworkingVersion } from '../../helpers/targets/existing-istio';
-import { runLedger } from '../../helpers/targets/existing-ledgers';
+import { newestNetworkingVersion } from '../../helpers/istio/version';
+import { runLedger } from '../../helpers/kube/ledgers';
 import { makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../helpers/pki';
 
 export interface Budgets {

@@ -12,7 +12,7 @@ import { DOC_NAMES } from '../../helpers/manifests';
 import { makeDocChain } from '../../helpers/pki';
 import { tempDirs } from '../../helpers/testing/temp-dirs';
 import { closedPort, kubeClientAt } from '../../helpers/testing/unreachable-cluster';
-import type { StepResult } from '../runtime/results';
+import type { StepResult } from '../../helpers/report/model';
 import { StepFailure } from '../runtime/step';
 import { secureGatewaysCatalogue } from './catalogue';
 import type { SecureGatewaysContext } from './context';
@@ -55,7 +55,7 @@ describe('secureGatewaysDiagnostics', () => {
     const error = new StepFailure('SG-S4', 'HTTP/2 418', 'the client saw: untrusted', { outcome: 'untrusted', reason: 'hostname-mismatch' });
     const hook = secureGatewaysDiagnostics(reportDir, { partMs: 1_000, bundleMs: 3_000 });
     const relative = await hook({ step, context, result, error });
-    expect(relative).toBe(path.join('secure-gateways', 'diagnostics', 'SG-S4', 'index.json'));
+    expect(relative).toBe(path.join('diagnostics', 'SG-S4', 'index.json'));
 
     const index = JSON.parse(readFileSync(path.join(reportDir, relative!), 'utf8')) as BundleIndex;
     expect(index.catalogue).toBe('secure-gateways');
@@ -64,7 +64,7 @@ describe('secureGatewaysDiagnostics', () => {
     expect(holds.secrets).toMatch(/istio-system\/httpbin-credential, istio-system\/httpbin-credential-cacert/);
     expect(holds.events).toMatch(/^the events of istio-system, default/);
     expect(index.parts.find((part) => part.part === 'objects')).toMatchObject({ status: 'not-collected', reason: expect.stringMatching(/Gateway|cannot reach/) });
-    const observation = JSON.parse(readFileSync(path.join(reportDir, 'secure-gateways', 'diagnostics', 'SG-S4', 'observation.json'), 'utf8')) as { observation: unknown };
+    const observation = JSON.parse(readFileSync(path.join(reportDir, 'diagnostics', 'SG-S4', 'observation.json'), 'utf8')) as { observation: unknown };
     expect(observation.observation).toEqual({ outcome: 'untrusted', reason: 'hostname-mismatch' });
   }, 30_000);
 

@@ -9,7 +9,7 @@ import { caSecretName, serverSecretName } from '../../helpers/manifests';
 import type { DocChain } from '../../helpers/pki';
 import type { FailureHook } from '../runtime/results';
 import { StepFailure } from '../runtime/step';
-import { CATALOGUE_ID } from './catalogue-id';
+import { CATALOGUE_ID } from './entry';
 import type { SecureGatewaysContext } from './context';
 import { docObjects } from './step-objects';
 import { PROXY_CONTAINER } from './steps/troubleshooting';
@@ -21,9 +21,10 @@ export function runKeys(context: SecureGatewaysContext): RunKey[] {
   return [...ofChain(context.chain, ''), ...ofChain(context.foreignChain, 'foreign ')];
 }
 
-export function secureGatewaysDiagnostics(reportDir: string, budgets?: Partial<Budgets>): FailureHook<SecureGatewaysContext> {
+/** Writes a failed step's bundle into `catalogueDir`/diagnostics/<step ID>/ (reports/secure-gateways/…). */
+export function secureGatewaysDiagnostics(catalogueDir: string, budgets?: Partial<Budgets>): FailureHook<SecureGatewaysContext> {
   return async ({ step, context, result, error }) => {
-    const folder = stepFolder(reportDir, CATALOGUE_ID, step.id);
+    const folder = stepFolder(catalogueDir, step.id);
     const { names, profile } = context;
     const index = await writeBundle({
       catalogue: CATALOGUE_ID,
@@ -43,6 +44,6 @@ export function secureGatewaysDiagnostics(reportDir: string, budgets?: Partial<B
     const collected = index.parts.filter((part) => part.status === 'collected').length;
     const where = path.relative(process.cwd(), folder) || folder;
     process.stderr.write(`  ${step.id}: diagnostics in ${where} (${collected} of ${index.parts.length} parts collected, ${(index.durationMs / 1000).toFixed(1)} s)\n`);
-    return path.relative(reportDir, path.join(folder, INDEX_FILE));
+    return path.relative(catalogueDir, path.join(folder, INDEX_FILE));
   };
 }

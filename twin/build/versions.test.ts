@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { run } from '../../helpers/cluster/run';
+import { run } from '../../targets/kind/run';
 import { UsageError } from '../../helpers/config';
 import { istioRelease, loadVersions, parseVersions, VERSIONS_FILE } from './versions';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../../helpers/config';
 import type { BundleIndex } from '../../helpers/diagnostics';
-import { rehearse, startRehearsalTwin, type RehearsalResult, type RehearsalTwin } from '../rehearsal';
+import { rehearse, startRehearsalTwin, type RehearsalResult, type RehearsalTwin } from '../../flows/rehearse';
 
 const settings = loadSettings();
 const FAULT_BUDGET_MS = 10_000;
@@ -81,7 +81,7 @@ describe('diagnostics of a failing rehearsal (root, built binaries)', () => {
 
   test('SG-S4 fails, and its bundle holds every part, showing the cause', () => {
     expect(outcome.firstFailed?.id).toBe('SG-S4');
-    expect(outcome.firstFailed?.diagnostics).toBe(path.join('secure-gateways', 'diagnostics', 'SG-S4', 'index.json'));
+    expect(outcome.firstFailed?.diagnostics).toBe(path.join('diagnostics', 'SG-S4', 'index.json'));
     // Only the failed step has a bundle (the run stopped at it; cleanup passed).
     expect(fs.readdirSync(path.dirname(bundle))).toEqual(['SG-S4']);
 

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../../helpers/config';
-import type { StepResult } from '../../suites/runtime/results';
+import type { StepResult } from '../../helpers/report/model';
 import { secureGatewaysCatalogue } from '../../suites/secure-gateways/catalogue';
-import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from '../rehearsal';
+import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from '../../flows/rehearse';
 import { FAULTS, type FaultName } from './catalogue';
 
 // What the failure must say: the fault is caught for its own reason, not by accident.

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../../helpers/config';
 import { connect } from '../../helpers/kube';
-import { startTwinWithIstio, type TwinWithIstio } from '../../helpers/targets/twin';
+import { startTwinWithIstio, type TwinWithIstio } from '../../targets/twin/index';
 import { requireRoot } from '../node/prerequisites';
 import { readSnapshot } from './snapshot';
 import { comparableObjects, objectDifferences } from './testing/cluster-objects';

@@ -1,8 +1,8 @@
 // What the twin needs from the host before it touches anything: root (network namespaces, veth,
 // nftables) and a few Debian tools. Each miss is named with the package that brings it.
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../helpers/config';
+import { findTool } from '../../helpers/find-tool';
 
 /** A host tool the twin calls, and the Debian package that installs it. */
 export interface HostTool {
@@ -17,23 +17,7 @@ export const nodeTools: HostTool[] = [
   { name: 'setpriv', debianPackage: 'util-linux', why: 'children die with the twin' },
 ];
 
-// sbin folders are searched even when PATH lacks them (npm scripts run with the caller's PATH).
-const extraDirs = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
-
-/** The absolute path of a tool on PATH (or in the sbin folders), or undefined. */
-export function findTool(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...envPath.split(path.delimiter).filter(Boolean), ...extraDirs];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+export { findTool };
 
 /** Throws a one-line UsageError unless the process runs as root. */
 export function requireRoot(what = 'the twin'): void {
