@@ -1,5 +1,5 @@
 // The outcome of each step of one run, in catalogue order, as the conformance report lists them.
-import { StepFailure, StepSkipped, type StepDefinition, type StepRecord } from './step';
+import { StepFailure, StepSkipped, stepHandle, type StepDefinition, type StepHandle } from './step';
 import { formatDuration, heartbeat } from '../../helpers/progress';
 import { meterWaits, type WaitMeter } from '../../helpers/eventually';
 import type { StepResult } from '../../helpers/report/model';
@@ -81,15 +81,15 @@ export class StepLedger<Context> {
 
   /** Runs a step and records its outcome; rethrows the failure so the test runner shows it. */
   async run(step: StepDefinition<Context>, context: Context): Promise<void> {
-    const record: StepRecord = {};
+    const handle = stepHandle(step.id);
     const started = Date.now();
     const meter: WaitMeter = { ms: 0, waits: 0 };
     const timing = () => ({ durationMs: Date.now() - started, startedAt: new Date(started).toISOString(), ...(meter.waits > 0 ? { waitMs: meter.ms } : {}) });
     // A step waiting out its budget would leave the run silent (jest prints a test when it ends).
-    const stopBeat = heartbeat((elapsed) => process.stderr.write(`  ${step.id} still running (${formatDuration(elapsed)})${record.expected ? `: waiting for ${record.expected}` : ''}\n`));
+    const stopBeat = heartbeat((elapsed) => process.stderr.write(`  ${step.id} still running (${formatDuration(elapsed)})${handle.expected ? `: waiting for ${handle.expected}` : ''}\n`));
     try {
-      await meterWaits(meter, () => step.run(context, record));
-      this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', ...timing(), ...record });
+      await meterWaits(meter, () => step.run(context, handle));
+      this.results.set(step.id, { id: step.id, title: step.title, status: 'passed', ...timing(), ...reported(handle) });
     } catch (error) {
       if (error instanceof StepSkipped) {
         this.recordSkip(step, error.reason);
@@ -98,7 +98,7 @@ export class StepLedger<Context> {
       const failure =
         error instanceof StepFailure
           ? { expected: error.expected, observed: error.observed }
-          : { expected: record.expected, observed: error instanceof Error ? error.message : String(error) };
+          : { expected: handle.expected, observed: error instanceof Error ? error.message : String(error) };
       const result: StepResult = { id: step.id, title: step.title, status: 'failed', ...timing(), ...failure };
       this.results.set(step.id, result);
       this.firstFailure ??= step.id;
@@ -127,6 +127,11 @@ export class StepLedger<Context> {
       (step) => this.results.get(step.id) ?? { id: step.id, title: step.title, status: 'skipped', durationMs: 0, reason: 'not reached (the run was interrupted)' },
     );
   }
+}
+
+/** What a passed step's handle reports: only what the step set (the handle also holds its checks). */
+function reported(handle: StepHandle): Pick<StepResult, 'expected' | 'observed'> {
+  return { ...(handle.expected !== undefined ? { expected: handle.expected } : {}), ...(handle.observed !== undefined ? { observed: handle.observed } : {}) };
 }
 
 export function testName(step: { id: string; title: string }): string {

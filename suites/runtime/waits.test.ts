@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { eventually } from '../../helpers/eventually';
 import { StepLedger } from './results';
-import { expectStep, type StepDefinition } from './step';
+import type { StepDefinition, StepHandle } from './step';
 
 /** An observation that becomes true once `afterMs` have passed since the first call. */
 function becomesTrueAfter(afterMs: number): () => Promise<boolean> {
@@ -28,9 +28,9 @@ const steps: StepDefinition<undefined>[] = [
   {
     id: 'W-3',
     title: 'waits in vain',
-    run: async () => {
+    run: async (_context, step: StepHandle) => {
       const seen = await eventually(async () => false, (ok) => ok, { budgetMs: 120, converge: 1, initialDelayMs: 5, maxDelayMs: 20 }).catch(() => false);
-      expectStep('W-3', seen, 'a state that never comes', 'it did not come');
+      step.expect(seen, 'it did not come', 'a state that never comes');
     },
   },
   {

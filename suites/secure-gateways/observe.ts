@@ -1,15 +1,16 @@
 // How the steps look at the gateway: the doc's curl (helpers/probe) against the host, waited for
 // as upstream Istio waits, and the verdicts that say what counts as which outcome.
 import { probe, renderObservation, type Observation, type ResponseObservation, type TlsAlertObservation } from '../../helpers/probe';
-import { awaitState, stillSo } from '../runtime/await-state';
+import { stillSo } from '../runtime/await-state';
+import type { StepHandle } from '../runtime/step';
 import { need, type SecureGatewaysContext } from './context';
 
 export type ClientCertificate = 'none' | 'doc-client' | 'foreign-client';
 
 /** `curl --resolve host:port:addr --cacert ca-chain [--cert --key] https://host:port<path>` */
 export function curl(context: SecureGatewaysContext, path: string, client: ClientCertificate): () => Promise<Observation> {
-  const chain = need(context.chain, 'the certificate chain (SG-C1)');
-  const ingress = need(context.ingress, 'the ingress address (SG-B2)');
+  const chain = need(context.chain, 'the certificate chain');
+  const ingress = need(context.ingress, 'the ingress address');
   const pair = client === 'doc-client' ? chain.client : client === 'foreign-client' ? need(context.foreignChain, 'the foreign chain').client : undefined;
   const host = context.names.host;
   return () =>
@@ -30,13 +31,13 @@ export function curl(context: SecureGatewaysContext, path: string, client: Clien
  */
 export async function awaitObservation<Seen extends Observation>(
   context: SecureGatewaysContext,
-  stepId: string,
+  step: StepHandle,
   expected: string,
   observe: () => Promise<Observation>,
   holds: (observation: Observation) => observation is Seen,
 ): Promise<Seen> {
   const poll = { budgetMs: context.budgets.waitMs, converge: context.budgets.converge, initialDelayMs: 20, maxDelayMs: 320, render: renderObservation };
-  return (await awaitState(stepId, expected, observe, holds, poll, (timeout) => {
+  return (await step.awaitState(expected, observe, holds, poll, (timeout) => {
     const last = timeout.last;
     const observed = last === undefined ? 'nothing was observed' : last.ok ? seenAs(last.value) : String(last.error);
     return `${observed} ${stillSo(timeout)}`;

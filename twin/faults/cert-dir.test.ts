@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../../helpers/config';
 import { DOC_NAMES } from '../../helpers/manifests';
-import type { StepRecord } from '../../suites/runtime/step';
+import { stepHandle } from '../../suites/runtime/step';
 import type { SecureGatewaysContext } from '../../suites/secure-gateways/context';
 import { certificates } from '../../suites/secure-gateways/steps/certs';
 import { linkLeafFolders } from './cert-dir';
@@ -26,12 +26,12 @@ describe('cert-dir-leaf-folders-linked', () => {
     fs.mkdirSync(certDir);
     linkLeafFolders(certDir);
     expect(fs.readlinkSync(path.join(certDir, '4_client'))).toBe('3_application');
-    await expect(step.run(contextFor(certDir), {})).rejects.toThrow(/SG-C1: expected .*, but openssl verify of the server certificate said: [\s\S]*unsuitable certificate purpose/);
+    await expect(step.run(contextFor(certDir), stepHandle(step.id))).rejects.toThrow(/SG-C1: expected .*, but openssl verify of the server certificate said: [\s\S]*unsuitable certificate purpose/);
   }, 60_000);
 
   test('the same step passes on a fresh folder', async () => {
-    const record: StepRecord = {};
-    await step.run(contextFor(path.join(dir, 'fresh')), record);
-    expect(record.observed).toMatch(/openssl verify OK for server and client \(CN=httpbin\.example\.com\)/);
+    const handle = stepHandle(step.id);
+    await step.run(contextFor(path.join(dir, 'fresh')), handle);
+    expect(handle.observed).toMatch(/openssl verify OK for server and client \(CN=httpbin\.example\.com\)/);
   }, 60_000);
 });

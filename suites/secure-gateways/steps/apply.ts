@@ -1,7 +1,7 @@
 // Writing the doc's objects: created, or put over an existing one that is recorded first so
 // cleanup can restore it (the suite never loses an object it did not make).
 import { backupAndReplace, read, type KubeObject } from '../../../helpers/kube';
-import { expectStep } from '../../runtime/step';
+import type { StepHandle } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 
 type WithSpec = KubeObject & { spec?: unknown };
@@ -16,11 +16,11 @@ export async function writeSecret(context: SecureGatewaysContext, secret: Secret
 }
 
 /** Writes the object and checks the API server returned what was applied (schema-valid, admitted). */
-export async function applyDocObject(context: SecureGatewaysContext, stepId: string, object: WithSpec, expected: string): Promise<WithSpec> {
+export async function applyDocObject(context: SecureGatewaysContext, step: StepHandle, object: WithSpec, expected: string): Promise<WithSpec> {
   context.configChangedAt ??= new Date();
   const stored = (await backupAndReplace(context.kube, object, context.ledger)) as WithSpec;
   const same = JSON.stringify(canonical(stored.spec)) === JSON.stringify(canonical(object.spec));
-  expectStep(stepId, same, expected, `the API server stored a different spec: ${JSON.stringify(stored.spec)}`);
+  step.expect(same, `the API server stored a different spec: ${JSON.stringify(stored.spec)}`, expected);
   return stored;
 }
 

@@ -1,6 +1,6 @@
 // B: before you begin. Istio installed, httpbin deployed, the ingress address determined.
 import { get, ingressAddress, rolloutStatus, type KubeObject } from '../../../helpers/kube';
-import { expectStep, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { gatewayPods, type SecureGatewaysContext } from '../context';
 import { curlBuildStep } from './doc-curl';
 import { gatewayServiceObject, httpbinObjects } from '../step-objects';
@@ -15,22 +15,22 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-B1',
     title: 'Istio mesh installed, httpbin sample deployed',
     objects: (context) => [gatewayServiceObject(context), ...httpbinObjects(context)],
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const { kube, names } = context;
-      record.expected = `namespace ${names.gatewayNamespace}, a Ready ingress gateway pod (istio=${names.gatewaySelector}), httpbin Deployment ready, Service httpbin port 8000`;
+      step.expected = `namespace ${names.gatewayNamespace}, a Ready ingress gateway pod (istio=${names.gatewaySelector}), httpbin Deployment ready, Service httpbin port 8000`;
       const namespace = await get(kube, { apiVersion: 'v1', kind: 'Namespace', name: names.gatewayNamespace });
-      expectStep('SG-B1', namespace !== undefined, record.expected, `namespace ${names.gatewayNamespace} does not exist: Istio is not installed`);
+      step.expect(namespace !== undefined, `namespace ${names.gatewayNamespace} does not exist: Istio is not installed`);
       const pods = (await gatewayPods(context)) as Ready[];
       const ready = pods.filter(isReady);
-      expectStep('SG-B1', ready.length > 0, record.expected, `${pods.length} gateway pod(s) with istio=${names.gatewaySelector}, none Ready`);
+      step.expect(ready.length > 0, `${pods.length} gateway pod(s) with istio=${names.gatewaySelector}, none Ready`);
       context.gatewayPod = ready[0]!.metadata!.name!;
       const httpbin = await get(kube, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: names.appNamespace, name: 'httpbin' });
       const rollout = rolloutStatus(httpbin as never);
-      expectStep('SG-B1', rollout.ready, record.expected, `httpbin Deployment in ${names.appNamespace}: ${httpbin ? rollout.summary : 'not found'}`);
+      step.expect(rollout.ready, `httpbin Deployment in ${names.appNamespace}: ${httpbin ? rollout.summary : 'not found'}`);
       const service = (await get(kube, { apiVersion: 'v1', kind: 'Service', namespace: names.appNamespace, name: 'httpbin' })) as Service | undefined;
       const ports = service?.spec?.ports?.map((p) => p.port) ?? [];
-      expectStep('SG-B1', ports.includes(8000), record.expected, service ? `Service httpbin has ports ${ports.join(', ')}` : 'Service httpbin not found');
-      record.observed = `gateway pod ${context.gatewayPod} Ready; httpbin ${rollout.summary}; Service httpbin port 8000`;
+      step.expect(ports.includes(8000), service ? `Service httpbin has ports ${ports.join(', ')}` : 'Service httpbin not found');
+      step.observed = `gateway pod ${context.gatewayPod} Ready; httpbin ${rollout.summary}; Service httpbin port 8000`;
     },
   },
   {
@@ -38,15 +38,15 @@ export const beforeYouBegin: StepDefinition<SecureGatewaysContext>[] = [
     title: 'determine INGRESS_HOST and SECURE_INGRESS_PORT',
     dependsOn: ['SG-B1'],
     objects: (context) => [gatewayServiceObject(context)],
-    run: async (context, record) => {
-      record.expected = 'the gateway Service exposes 443 (https) at a LoadBalancer address, or a node address and NodePort';
+    run: async (context, step: StepHandle) => {
+      step.expected = 'the gateway Service exposes 443 (https) at a LoadBalancer address, or a node address and NodePort';
       context.ingress = await ingressAddress(
         context.kube,
         { namespace: context.names.gatewayNamespace, name: context.gatewayService },
         context.settings.INGRESS_ADDRESS,
       );
-      record.observed = `INGRESS_HOST=${context.ingress.address}, SECURE_INGRESS_PORT=${context.ingress.port} (${context.ingress.source})`;
+      step.observed = `INGRESS_HOST=${context.ingress.address}, SECURE_INGRESS_PORT=${context.ingress.port} (${context.ingress.source})`;
     },
   },
-  curlBuildStep('SG-B3', 'macOS: curl must be built with LibreSSL'),
+  curlBuildStep({ id: 'SG-B3', title: 'macOS: curl must be built with LibreSSL' }),
 ];

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { certificateSummary } from '../../../helpers/pki';
-import { expectStep, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { makeCertificates, need, type SecureGatewaysContext } from '../context';
 
 const run = promisify(execFile);
@@ -24,26 +24,26 @@ export const certificates: StepDefinition<SecureGatewaysContext>[] = [
   {
     id: 'SG-C1',
     title: 'generate root, intermediate, server and client certificates (1_root … 4_client)',
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       await makeCertificates(context);
       const layout = need(context.layout, 'the doc layout');
       const host = context.names.host;
-      record.expected = `ca-chain.cert.pem = intermediate + root; server and client certs for ${host} verified by openssl against it`;
+      step.expected = `ca-chain.cert.pem = intermediate + root; server and client certs for ${host} verified by openssl against it`;
       const chainText = await readFile(layout.caChain, 'utf8');
       const chainCerts = chainText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
       const [first, second] = chainCerts.map((pem) => certificateSummary(pem).subject.CN);
       const [intermediateCn, rootCn] = [certificateSummary(context.chain!.intermediate.certPem).subject.CN, certificateSummary(context.chain!.root.certPem).subject.CN];
-      expectStep('SG-C1', chainCerts.length === 2 && first === intermediateCn && second === rootCn, record.expected, `ca-chain.cert.pem holds ${chainCerts.length} certificate(s): ${[first, second].join(', ')}`);
+      step.expect(chainCerts.length === 2 && first === intermediateCn && second === rootCn, `ca-chain.cert.pem holds ${chainCerts.length} certificate(s): ${[first, second].join(', ')}`);
       for (const [what, file, purpose] of [
         ['server', layout.serverCert, 'sslserver'],
         ['client', layout.clientCert, 'sslclient'],
       ] as const) {
         const verdict = await opensslVerify(layout.caChain, file, purpose);
-        expectStep('SG-C1', verdict.endsWith(': OK'), record.expected, `openssl verify of the ${what} certificate said: ${verdict}`);
+        step.expect(verdict.endsWith(': OK'), `openssl verify of the ${what} certificate said: ${verdict}`);
         const cn = certificateSummary(await readFile(file, 'utf8')).subject.CN;
-        expectStep('SG-C1', cn === host, record.expected, `the ${what} certificate's CN is ${cn}`);
+        step.expect(cn === host, `the ${what} certificate's CN is ${cn}`);
       }
-      record.observed = `4 folders in ${layout.dir}; openssl verify OK for server and client (CN=${host})`;
+      step.observed = `4 folders in ${layout.dir}; openssl verify OK for server and client (CN=${host})`;
     },
   },
 ];

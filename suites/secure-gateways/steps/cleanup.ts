@@ -2,7 +2,7 @@
 // replaced, and checks the host is no longer served.
 import { EventuallyTimeout } from '../../../helpers/eventually';
 import { deleteObject, get, isOwned, restore, RestoreError } from '../../../helpers/kube';
-import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import type { Observation } from '../../../helpers/probe';
 import { awaitObservation, curl, header, isResponse, seenAs } from '../observe';
@@ -13,23 +13,23 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-X1',
     title: 'delete the Gateway, the VirtualService and both secrets',
     always: true,
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const entries = [...context.ledger.entries];
-      record.expected = 'every object the suite created is gone (404), every object it replaced is as it was';
+      step.expected = 'every object the suite created is gone (404), every object it replaced is as it was';
       let done: string[];
       try {
         done = await restore(context.kube, context.ledger, { waitBudgetMs: context.budgets.waitMs });
       } catch (error) {
         if (!(error instanceof RestoreError)) throw error;
-        throw new StepFailure('SG-X1', record.expected, `${error.message}${error.done.length ? ` (done: ${error.done.join('; ')})` : ''}`);
+        step.fail(`${error.message}${error.done.length ? ` (done: ${error.done.join('; ')})` : ''}`);
       }
       for (const entry of entries) {
         const now = await get(context.kube, entry.ref);
         const createdBySuite = entry.before === null;
         const where = `${entry.ref.kind} ${entry.ref.namespace}/${entry.ref.name}`;
-        expectStep('SG-X1', createdBySuite ? now === undefined : now !== undefined && !isOwned(now), record.expected, createdBySuite ? `${where} is still there after cleanup` : `${where}, which existed before the run, was not put back`);
+        step.expect(createdBySuite ? now === undefined : now !== undefined && !isOwned(now), createdBySuite ? `${where} is still there after cleanup` : `${where}, which existed before the run, was not put back`);
       }
-      record.observed = done.length ? done.join('; ') : 'nothing to clean up: the suite made no objects';
+      step.observed = done.length ? done.join('; ') : 'nothing to clean up: the suite made no objects';
     },
   },
   {
@@ -37,14 +37,14 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     title: 'delete the httpbin sample (only when the suite deployed it)',
     always: true,
     objects: httpbinObjects,
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const refs = httpbinObjects(context);
       const found = await Promise.all(refs.map((ref) => get(context.kube, ref)));
       if (!found.some((object) => object && isOwned(object))) {
-        record.observed = 'httpbin was not deployed by the suite: left in place';
+        step.observed = 'httpbin was not deployed by the suite: left in place';
         return;
       }
-      record.expected = 'the httpbin Deployment and Service the suite deployed are gone';
+      step.expected = 'the httpbin Deployment and Service the suite deployed are gone';
       // Each deletion is awaited within the wait budget; one that never completes (a finalizer
       // nobody clears) is what is left behind, and the other object is still deleted.
       const left: string[] = [];
@@ -57,24 +57,24 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
           left.push(`${ref.kind} ${ref.namespace}/${ref.name} after ${Math.round(error.elapsedMs / 1000)} s (${error.message.replace(/^.*last observed: /, '')})`);
         }
       }
-      expectStep('SG-X2', left.length === 0, record.expected, `still there: ${left.join('; ')}`);
+      step.expect(left.length === 0, `still there: ${left.join('; ')}`);
       const after = await Promise.all(refs.map((ref) => get(context.kube, ref)));
-      expectStep('SG-X2', after.every((object) => object === undefined), record.expected, 'httpbin objects are still there');
-      record.observed = 'httpbin Deployment and Service deleted';
+      step.expect(after.every((object) => object === undefined), 'httpbin objects are still there');
+      step.observed = 'httpbin Deployment and Service deleted';
     },
   },
   {
     id: 'SG-X3',
     title: 'the host is no longer served',
     always: true,
-    notApplicable: (context) => (context.served ? undefined : 'the host was never served in this run (SG-S4 did not pass)'),
-    run: async (context, record) => {
-      record.expected = `no route for ${context.names.host} at the gateway: the connection is refused or closed, or the gateway itself answers 404`;
+    notApplicable: (context) => (context.served ? undefined : 'the host was never served in this run (the SIMPLE curl never answered 418)'),
+    run: async (context, step: StepHandle) => {
+      step.expected = `no route for ${context.names.host} at the gateway: the connection is refused or closed, or the gateway itself answers 404`;
       // After SG-X2 httpbin is gone, so a route the gateway kept answers 503 rather than 418: only
       // the absence of a route (no listener, no filter chain, or Envoy's own 404) counts as cleaned up.
       const notServed = (o: Observation): o is Observation => !isResponse(o) || (o.status === 404 && header(o, 'server') === 'istio-envoy');
-      const seen = await awaitObservation(context, 'SG-X3', record.expected, curl(context, '/status/418', 'doc-client'), notServed);
-      record.observed = seenAs(seen).replace(/^the client saw: /, '');
+      const seen = await awaitObservation(context, step, step.expected, curl(context, '/status/418', 'doc-client'), notServed);
+      step.observed = seenAs(seen).replace(/^the client saw: /, '');
     },
   },
 ];

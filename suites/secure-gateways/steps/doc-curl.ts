@@ -4,17 +4,17 @@
 // fails here, with both clients' words. Where no curl is installed the steps are skipped with that
 // reason; the probe's steps still stand.
 import path from 'node:path';
-import { awaitState, stillSo } from '../../runtime/await-state';
+import { stillSo } from '../../runtime/await-state';
 import { commonName, findCurl, renderCurl, runCurl, spawnCollect, type CurlObservation } from '../../../helpers/probe/curl-cli';
-import { StepFailure, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 
 type Client = 'none' | 'doc-client';
 
 /** The doc's curl for the host, from the doc's folders (relative paths, as the doc types them). */
 function docCurl(context: SecureGatewaysContext, client: Client): () => Promise<CurlObservation> {
-  const layout = need(context.layout, 'the doc layout (SG-C1)');
-  const ingress = need(context.ingress, 'the ingress address (SG-B2)');
+  const layout = need(context.layout, 'the doc layout');
+  const ingress = need(context.ingress, 'the ingress address');
   const relative = (file: string) => path.relative(context.certDir, file);
   return () =>
     runCurl({
@@ -44,9 +44,9 @@ function unavailable(): string | undefined {
   return findCurl() ? undefined : 'no curl on PATH: the doc\'s own client cannot be run beside the probe (install curl to compare the two)';
 }
 
-async function awaitCurl(context: SecureGatewaysContext, stepId: string, expected: string, observe: () => Promise<CurlObservation>, holds: (seen: CurlObservation) => boolean): Promise<CurlObservation> {
+async function awaitCurl(context: SecureGatewaysContext, step: StepHandle, expected: string, observe: () => Promise<CurlObservation>, holds: (seen: CurlObservation) => boolean): Promise<CurlObservation> {
   const poll = { budgetMs: context.budgets.waitMs, converge: 1, initialDelayMs: 20, maxDelayMs: 320, render: renderCurl };
-  return awaitState(stepId, expected, observe, holds, poll, (timeout) => {
+  return step.awaitState(expected, observe, holds, poll, (timeout) => {
     const last = timeout.last;
     const observed = last === undefined ? 'curl was never run' : last.ok ? `${renderCurl(last.value)}, with \`${last.value.commandLine}\`` : String(last.error);
     return `${observed} ${stillSo(timeout, 'runs')}, while the probe saw it pass`;
@@ -55,7 +55,8 @@ async function awaitCurl(context: SecureGatewaysContext, stepId: string, expecte
 
 interface DocCurlStep {
   id: string;
-  probeStep: string;
+  /** The probe's step that saw the same thing first. */
+  dependsOn: [string];
   title: string;
   client: Client;
   expected: (context: SecureGatewaysContext) => string;
@@ -66,12 +67,12 @@ function docCurlStep(spec: DocCurlStep): StepDefinition<SecureGatewaysContext> {
   return {
     id: spec.id,
     title: spec.title,
-    dependsOn: [spec.probeStep],
+    dependsOn: spec.dependsOn,
     notApplicable: unavailable,
-    run: async (context, record) => {
-      record.expected = `${spec.expected(context)}, as the probe saw in ${spec.probeStep}`;
-      const seen = await awaitCurl(context, spec.id, record.expected, docCurl(context, spec.client), spec.holds(context));
-      record.observed = `${renderCurl(seen)} with \`${seen.commandLine}\``;
+    run: async (context, step: StepHandle) => {
+      step.expected = `${spec.expected(context)}, as the probe saw in ${spec.dependsOn[0]}`;
+      const seen = await awaitCurl(context, step, step.expected, docCurl(context, spec.client), spec.holds(context));
+      step.observed = `${renderCurl(seen)} with \`${seen.commandLine}\``;
     },
   };
 }
@@ -80,7 +81,7 @@ const teapot = (context: SecureGatewaysContext) => `HTTP/2 418 with the teapot f
 
 export const docCurlSimple = docCurlStep({
   id: 'SG-S4-curl',
-  probeStep: 'SG-S4',
+  dependsOn: ['SG-S4'],
   title: "the doc's own curl (the machine's curl binary, the doc's command line) answers 418 too",
   client: 'none',
   expected: teapot,
@@ -89,7 +90,7 @@ export const docCurlSimple = docCurlStep({
 
 export const docCurlWithoutCertificate = docCurlStep({
   id: 'SG-M3-curl',
-  probeStep: 'SG-M3',
+  dependsOn: ['SG-M3'],
   title: "the doc's own curl without a client certificate is refused by the server's TLS too",
   client: 'none',
   expected: () => 'refused by the server with alert handshake_failure (TLS 1.2) or certificate_required (TLS 1.3)',
@@ -98,7 +99,7 @@ export const docCurlWithoutCertificate = docCurlStep({
 
 export const docCurlWithCertificate = docCurlStep({
   id: 'SG-M4-curl',
-  probeStep: 'SG-M4',
+  dependsOn: ['SG-M4'],
   title: "the doc's own curl with --cert/--key of the client answers 418 too",
   client: 'doc-client',
   expected: teapot,
@@ -109,20 +110,20 @@ export const docCurlWithCertificate = docCurlStep({
  * SG-B3 / SG-T6: the doc's macOS check that curl is built with LibreSSL (`curl --version | grep
  * LibreSSL`). It matters once the suite runs the doc's curl; on other systems the doc asks nothing.
  */
-export function curlBuildStep(id: string, title: string, platform: NodeJS.Platform = process.platform): StepDefinition<SecureGatewaysContext> {
+export function curlBuildStep({ id, title }: { id: string; title: string }, platform: NodeJS.Platform = process.platform): StepDefinition<SecureGatewaysContext> {
   return {
     id,
     title,
     notApplicable: () => {
-      if (platform !== 'darwin') return `the doc's check is for macOS's curl; this machine runs ${platform}, whose curl the SG-*-curl steps run as it is`;
+      if (platform !== 'darwin') return `the doc's check is for macOS's curl; this machine runs ${platform}, whose curl the doc's-own-curl steps run as it is`;
       return unavailable();
     },
-    run: async (_context, record) => {
-      record.expected = 'curl --version names LibreSSL';
+    run: async (_context, step: StepHandle) => {
+      step.expected = 'curl --version names LibreSSL';
       const { stdout } = await spawnCollect(findCurl() ?? 'curl', ['--version']);
       const firstLine = stdout.split('\n')[0] ?? '';
-      if (!libreSslBuild(firstLine)) throw new StepFailure(id, record.expected, `curl --version says ${JSON.stringify(firstLine)}: use another curl, as the doc says`);
-      record.observed = firstLine;
+      if (!libreSslBuild(firstLine)) step.fail(`curl --version says ${JSON.stringify(firstLine)}: use another curl, as the doc says`);
+      step.observed = firstLine;
     },
   };
 }

@@ -10,7 +10,7 @@ import { probe } from '../../../helpers/probe';
 import { startGateway, startUpstream, type Gateway, type Upstream } from '../../../twin/envoy/testing/harness';
 import * as istio from '../../../twin/envoy/testing/istio-gateway';
 import { TYPE_URL } from '../../../twin/envoy/xds';
-import { StepFailure, type StepRecord } from '../../runtime/step';
+import { StepFailure, stepHandle } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import { drainSteps } from './drain';
 
@@ -52,14 +52,14 @@ describe('on the Envoy stand-in', () => {
   test('SG-S6 holds the connection; after the switch SG-M6 sees one answer with GOAWAY, then the close', async () => {
     const port = gateway.port(istio.GATEWAY_LISTENER)!;
     const context = contextFor(port);
-    const holding: StepRecord = {};
+    const holding = stepHandle(holdStep.id);
     await holdStep.run(context, holding);
     expect(holding.observed).toBe('HTTP/2 418 on the held connection');
     gateway.plane.setSecret(istio.ROOT_SECRET, istio.rootSecret(chain.caChainPem));
     gateway.plane.setResources(TYPE_URL.listener, istio.istiodRaw('listeners-mutual'));
     const fresh = () => probe({ url: `https://${istio.HOST}:${port}/status/418`, resolve: { host: istio.HOST, port, address: '127.0.0.1' }, ca: chain.caChainPem, timeoutMs: 2_000 });
     await eventually(fresh, (seen) => seen.outcome === 'tls-alert', { budgetMs: 10_000, converge: 1, initialDelayMs: 20, maxDelayMs: 200 });
-    const draining: StepRecord = {};
+    const draining = stepHandle(drainedStep.id);
     await drainedStep.run(context, draining);
     expect(draining.observed).toMatch(/^HTTP\/2 418, then not sent \(GOAWAY received\); closed \d+\.\d s after MUTUAL was in force$/);
   }, 30_000);
@@ -76,8 +76,8 @@ describe('on a gateway that never drains', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const context = contextFor((server.address() as net.AddressInfo).port);
-    await holdStep.run(context, {});
-    const failure = await drainedStep.run(context, {}).then(
+    await holdStep.run(context, stepHandle(holdStep.id));
+    const failure = await drainedStep.run(context, stepHandle(drainedStep.id)).then(
       () => null,
       (error: unknown) => error,
     );

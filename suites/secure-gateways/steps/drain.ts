@@ -10,7 +10,7 @@
 // Two steps, for the lead to place: SG-S6 after SG-S4 (SIMPLE serves), SG-M6 after SG-M3 (MUTUAL
 // in force for new connections). The held connection passes from one to the other here.
 import { holdConnection, type HeldAnswer, type HeldConnection } from '../../../helpers/probe';
-import { expectStep, StepFailure, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 
 const held = new WeakMap<SecureGatewaysContext, HeldConnection>();
@@ -23,10 +23,10 @@ export const drainSteps: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-S6',
     title: 'an HTTP/2 connection opened under SIMPLE is held open',
     dependsOn: ['SG-S4'],
-    run: async (context, record) => {
-      const chain = need(context.chain, 'the certificate chain (SG-C1)');
-      const ingress = need(context.ingress, 'the ingress address (SG-B2)');
-      record.expected = 'an HTTP/2 connection (ALPN h2) that answers /status/418 with 418, kept open for SG-M6';
+    run: async (context, step: StepHandle) => {
+      const chain = need(context.chain, 'the certificate chain');
+      const ingress = need(context.ingress, 'the ingress address');
+      step.expected = 'an HTTP/2 connection (ALPN h2) that answers /status/418 with 418, kept open to be drained after the switch to MUTUAL';
       let connection: HeldConnection;
       try {
         connection = await holdConnection({
@@ -39,23 +39,23 @@ export const drainSteps: StepDefinition<SecureGatewaysContext>[] = [
           timeoutMs: context.budgets.requestMs,
         });
       } catch (error) {
-        throw new StepFailure('SG-S6', record.expected, `the connection could not be opened: ${(error as Error).message}`);
+        step.fail(`the connection could not be opened: ${(error as Error).message}`);
       }
       const answer = await connection.get('/status/418');
       if (answer.outcome !== 'response' || answer.status !== 418) connection.close();
-      expectStep('SG-S6', answer.outcome === 'response' && answer.status === 418, record.expected, answerText(answer));
+      step.expect(answer.outcome === 'response' && answer.status === 418, answerText(answer));
       held.set(context, connection);
-      record.observed = 'HTTP/2 418 on the held connection';
+      step.observed = 'HTTP/2 418 on the held connection';
     },
   },
   {
     id: 'SG-M6',
     title: 'the connection opened under SIMPLE is drained after the switch to MUTUAL',
     dependsOn: ['SG-S6', 'SG-M3'],
-    run: async (context, record) => {
-      const connection = need(held.get(context), 'the connection held open by SG-S6');
+    run: async (context, step: StepHandle) => {
+      const connection = need(held.get(context), 'the connection held open under SIMPLE');
       const switchedAt = Date.now();
-      record.expected =
+      step.expected =
         'on the connection opened under SIMPLE: at most one more answer, with GOAWAY; no answer after that; the connection closed within the wait budget (Envoy drain time)';
       try {
         const first = await connection.get('/status/418');
@@ -65,13 +65,13 @@ export const drainSteps: StepDefinition<SecureGatewaysContext>[] = [
             () => true,
             () => false,
           );
-          expectStep('SG-M6', goaway, record.expected, `${answerText(first)} after the switch, and no GOAWAY within ${context.budgets.requestMs} ms`);
+          step.expect(goaway, `${answerText(first)} after the switch, and no GOAWAY within ${context.budgets.requestMs} ms`);
         }
         const second = await connection.get('/status/418');
-        expectStep('SG-M6', second.outcome !== 'response', record.expected, `it answered again after the drain signal (${answerText(first)}, then ${answerText(second)})`);
+        step.expect(second.outcome !== 'response', `it answered again after the drain signal (${answerText(first)}, then ${answerText(second)})`);
         const closedAt = await connection.closed(context.budgets.waitMs).catch(() => null);
-        expectStep('SG-M6', closedAt !== null, record.expected, `${answerText(first)}, then ${answerText(second)}; still open ${Math.round(context.budgets.waitMs / 1000)} s after the switch`);
-        record.observed = `${answerText(first)}, then ${answerText(second)}; closed ${((closedAt - switchedAt) / 1000).toFixed(1)} s after MUTUAL was in force`;
+        step.expect(closedAt !== null, `${answerText(first)}, then ${answerText(second)}; still open ${Math.round(context.budgets.waitMs / 1000)} s after the switch`);
+        step.observed = `${answerText(first)}, then ${answerText(second)}; closed ${((closedAt - switchedAt) / 1000).toFixed(1)} s after MUTUAL was in force`;
       } finally {
         connection.close();
         held.delete(context);

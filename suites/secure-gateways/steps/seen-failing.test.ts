@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { issueCertificate, makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../../helpers/pki';
 import { findCurl } from '../../../helpers/probe/curl-cli';
 import { startNodeServer, type TestServer } from '../../../helpers/probe/test-servers';
-import { StepFailure, type StepDefinition, type StepRecord } from '../../runtime/step';
+import { StepFailure, stepHandle, type StepDefinition } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import { curlBuildStep, docCurlSimple, docCurlWithCertificate, docCurlWithoutCertificate } from './doc-curl';
 import { drainSteps } from './drain';
@@ -52,8 +52,7 @@ async function server(kind: 'https' | 'http2', options: Parameters<typeof startN
 const docServer = () => ({ cert: chain.server.certPem + chain.intermediate.certPem, key: chain.server.keyPem });
 
 async function failure(step: StepDefinition<SecureGatewaysContext>, context: SecureGatewaysContext): Promise<StepFailure> {
-  const record: StepRecord = {};
-  const error = await step.run(context, record).then(
+  const error = await step.run(context, stepHandle(step.id)).then(
     () => undefined,
     (thrown: unknown) => thrown,
   );
@@ -98,7 +97,7 @@ describe('SG-S6', () => {
 
 withCurl("SG-B3 and SG-T6, the doc's macOS check", () => {
   test.each(['SG-B3', 'SG-T6'])("%s fails for a curl not built with LibreSSL (this machine's, run as if on macOS)", async (id) => {
-    const step = curlBuildStep(id, 'macOS: curl built with LibreSSL', 'darwin');
+    const step = curlBuildStep({ id, title: 'macOS: curl built with LibreSSL' }, 'darwin');
     expect(step.notApplicable?.(contextFor(1))).toBeUndefined();
     const failed = await failure(step, contextFor(1));
     expect(failed.observed).toMatch(/^curl --version says "curl .*OpenSSL/);

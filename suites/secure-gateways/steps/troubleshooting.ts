@@ -1,11 +1,10 @@
 // T: the doc's troubleshooting checks, run as assertions. They look into the gateway pod with
 // `kubectl exec` and `kubectl logs`, as the doc does.
 import { X509Certificate } from 'node:crypto';
-import { awaitState } from '../../runtime/await-state';
 import { commandMissing, exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
 import { FILE_MOUNT } from '../../../helpers/manifests';
 import { certificateSummary } from '../../../helpers/pki';
-import { expectStep, StepSkipped, type StepDefinition } from '../../runtime/step';
+import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { gatewayLogErrors } from '../gateway-log';
 import { envoyCerts, findServedCertificate, sameSerial } from './envoy-admin';
@@ -26,8 +25,8 @@ const fileMountOnly = (context: SecureGatewaysContext): string | undefined => {
  * The first call also tells whether the container can run the command at all: if not (distroless),
  * the step is skipped with that reason at once, and so are the other file checks.
  */
-async function awaitExec(context: SecureGatewaysContext, stepId: string, expected: string, command: string[], holds: (result: ExecResult) => boolean): Promise<ExecResult> {
-  const pod = need(context.gatewayPod, 'the gateway pod (SG-B1)');
+async function awaitExec(context: SecureGatewaysContext, step: StepHandle, expected: string, command: string[], holds: (result: ExecResult) => boolean): Promise<ExecResult> {
+  const pod = need(context.gatewayPod, 'the gateway pod');
   const run = () => exec(context.kube, { namespace: context.names.gatewayNamespace, pod, container: PROXY_CONTAINER, command });
   const first = await run().then(
     (result) => result,
@@ -36,7 +35,7 @@ async function awaitExec(context: SecureGatewaysContext, stepId: string, expecte
   const missing = commandMissing(first, command.join(' '));
   if (missing) {
     context.fileToolsMissing = `${missing}: the doc's file checks need ls and cat in the gateway image (a distroless image has neither)`;
-    throw new StepSkipped(stepId, context.fileToolsMissing);
+    step.skip(context.fileToolsMissing);
   }
   if (!(first instanceof Error) && holds(first as ExecResult)) return first as ExecResult;
   const poll = {
@@ -46,7 +45,7 @@ async function awaitExec(context: SecureGatewaysContext, stepId: string, expecte
     maxDelayMs: 2_000,
     render: (result: ExecResult) => `\`${command.join(' ')}\` exited ${result.exitCode}: ${(result.stdout + result.stderr).trim().split('\n').slice(0, 6).join(' | ')}`,
   };
-  return awaitState(stepId, expected, run, holds, poll, (timeout) => timeout.message.replace(/^.*?last observed: /, ''));
+  return step.awaitState(expected, run, holds, poll, (timeout) => timeout.message.replace(/^.*?last observed: /, ''));
 }
 
 // A mounted Secret's keys are symlinks into `..data` (`tls.crt -> ..data/tls.crt`), as the kubelet
@@ -69,12 +68,12 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     title: 'kubectl get svc -n istio-system: INGRESS_HOST and SECURE_INGRESS_PORT match the Service',
     dependsOn: ['SG-B2'],
     objects: (context) => [gatewayServiceObject(context)],
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const used = need(context.ingress, 'the ingress address');
-      record.expected = `the Service still gives ${used.address}:${used.port}`;
+      step.expected = `the Service still gives ${used.address}:${used.port}`;
       const now = await ingressAddress(context.kube, { namespace: context.names.gatewayNamespace, name: context.gatewayService }, context.settings.INGRESS_ADDRESS);
-      expectStep('SG-T1', now.address === used.address && now.port === used.port, record.expected, `the Service now gives ${now.address}:${now.port} (${now.source})`);
-      record.observed = `INGRESS_HOST=${now.address}, SECURE_INGRESS_PORT=${now.port}`;
+      step.expect(now.address === used.address && now.port === used.port, `the Service now gives ${now.address}:${now.port} (${now.source})`);
+      step.observed = `INGRESS_HOST=${now.address}, SECURE_INGRESS_PORT=${now.port}`;
     },
   },
   {
@@ -82,10 +81,10 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     title: 'ls -al /etc/istio/ingressgateway-certs in the gateway pod',
     dependsOn: ['SG-B1', 'SG-S1'],
     notApplicable: fileMountOnly,
-    run: async (context, record) => {
-      record.expected = `tls.crt and tls.key in ${FILE_MOUNT.certDir} of the gateway pod`;
-      await awaitExec(context, 'SG-T2', record.expected, ['ls', '-al', FILE_MOUNT.certDir], listsFiles('tls.crt', 'tls.key'));
-      record.observed = `tls.crt and tls.key present in ${FILE_MOUNT.certDir}`;
+    run: async (context, step: StepHandle) => {
+      step.expected = `tls.crt and tls.key in ${FILE_MOUNT.certDir} of the gateway pod`;
+      await awaitExec(context, step, step.expected, ['ls', '-al', FILE_MOUNT.certDir], listsFiles('tls.crt', 'tls.key'));
+      step.observed = `tls.crt and tls.key present in ${FILE_MOUNT.certDir}`;
     },
   },
   {
@@ -93,56 +92,56 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     title: 'the Subject of that tls.crt',
     dependsOn: ['SG-T2'],
     notApplicable: fileMountOnly,
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const server = certificateSummary(need(context.chain, 'the chain').server.certPem);
-      record.expected = `tls.crt in the pod has CN=${context.names.host} and serial ${server.serialNumber}`;
-      const result = await awaitExec(context, 'SG-T3', record.expected, ['cat', `${FILE_MOUNT.certDir}/tls.crt`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
+      step.expected = `tls.crt in the pod has CN=${context.names.host} and serial ${server.serialNumber}`;
+      const result = await awaitExec(context, step, step.expected, ['cat', `${FILE_MOUNT.certDir}/tls.crt`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
       const mounted = certificateSummary(firstCertificate(result.stdout)!.toString());
-      expectStep('SG-T3', mounted.subject.CN === context.names.host && sameSerial(mounted.serialNumber, server.serialNumber), record.expected, `the pod's tls.crt has CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`);
-      record.observed = `Subject CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`;
+      step.expect(mounted.subject.CN === context.names.host && sameSerial(mounted.serialNumber, server.serialNumber), `the pod's tls.crt has CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`);
+      step.observed = `Subject CN=${mounted.subject.CN}, serial ${mounted.serialNumber}`;
     },
   },
   {
     id: 'SG-T4',
     title: "the proxy serves the certificate (admin GET /certs)",
     dependsOn: ['SG-S4'],
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const server = certificateSummary(need(context.chain, 'the chain').server.certPem);
-      record.expected = `/certs lists a cert_chain entry with serial ${server.serialNumber} and DNS SAN ${context.names.host}, days until expiration > 0`;
+      step.expected = `/certs lists a cert_chain entry with serial ${server.serialNumber} and DNS SAN ${context.names.host}, days until expiration > 0`;
       const pod = need(context.gatewayPod, 'the gateway pod');
       const certs = await envoyCerts(context.kube, context.names.gatewayNamespace, pod, PROXY_CONTAINER);
       const found = findServedCertificate(certs, server.serialNumber);
-      expectStep('SG-T4', found !== undefined, record.expected, `/certs lists serials ${certs.flatMap((c) => c.cert_chain ?? []).map((d) => d.serial_number).join(', ') || 'none'}`);
+      step.expect(found !== undefined, `/certs lists serials ${certs.flatMap((c) => c.cert_chain ?? []).map((d) => d.serial_number).join(', ') || 'none'}`);
       const sans = (found.subject_alt_names ?? []).map((san) => san.dns).filter(Boolean);
       const days = Number(found.days_until_expiration);
-      expectStep('SG-T4', sans.includes(context.names.host) && days > 0, record.expected, `the entry has SANs ${sans.join(', ') || 'none'} and days_until_expiration ${found.days_until_expiration}`);
-      record.observed = `served: serial ${found.serial_number}, path ${found.path}, ${days} days until expiration`;
+      step.expect(sans.includes(context.names.host) && days > 0, `the entry has SANs ${sans.join(', ') || 'none'} and days_until_expiration ${found.days_until_expiration}`);
+      step.observed = `served: serial ${found.serial_number}, path ${found.path}, ${days} days until expiration`;
     },
   },
   {
     id: 'SG-T5',
     title: 'the gateway logs have no errors',
     dependsOn: ['SG-B1', 'SG-S2'],
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const since = need(context.configChangedAt, 'the time the config changed');
-      record.expected = `no certificate or config errors in the gateway's log since ${since.toISOString()}`;
+      step.expected = `no certificate or config errors in the gateway's log since ${since.toISOString()}`;
       const text = await logs(context.kube, { namespace: context.names.gatewayNamespace, pod: need(context.gatewayPod, 'the gateway pod'), container: PROXY_CONTAINER, since });
       const { errors, resolvedWaits } = gatewayLogErrors(text);
-      expectStep('SG-T5', errors.length === 0, record.expected, `${errors.length} error line(s), first: ${errors[0]?.slice(0, 300)}`);
+      step.expect(errors.length === 0, `${errors.length} error line(s), first: ${errors[0]?.slice(0, 300)}`);
       const waits = resolvedWaits.length > 0 ? ` (${resolvedWaits.length} about a mounted file not there yet, read once it appeared)` : '';
-      record.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config${waits}`;
+      step.observed = `${text.split('\n').filter(Boolean).length} log lines since then, none about certificates or rejected config${waits}`;
     },
   },
-  curlBuildStep('SG-T6', 'macOS: curl built with LibreSSL (as SG-B3)'),
+  curlBuildStep({ id: 'SG-T6', title: 'macOS: curl built with LibreSSL (as SG-B3)' }),
   {
     id: 'SG-T7',
     title: 'ls -al /etc/istio/ingressgateway-ca-certs in the gateway pod',
     dependsOn: ['SG-B1', 'SG-M1'],
     notApplicable: fileMountOnly,
-    run: async (context, record) => {
-      record.expected = `${FILE_MOUNT.caFile} in ${FILE_MOUNT.caDir} of the gateway pod`;
-      await awaitExec(context, 'SG-T7', record.expected, ['ls', '-al', FILE_MOUNT.caDir], listsFiles(FILE_MOUNT.caFile));
-      record.observed = `${FILE_MOUNT.caFile} present in ${FILE_MOUNT.caDir}`;
+    run: async (context, step: StepHandle) => {
+      step.expected = `${FILE_MOUNT.caFile} in ${FILE_MOUNT.caDir} of the gateway pod`;
+      await awaitExec(context, step, step.expected, ['ls', '-al', FILE_MOUNT.caDir], listsFiles(FILE_MOUNT.caFile));
+      step.observed = `${FILE_MOUNT.caFile} present in ${FILE_MOUNT.caDir}`;
     },
   },
   {
@@ -150,13 +149,13 @@ export const troubleshooting: StepDefinition<SecureGatewaysContext>[] = [
     title: 'the Subject of the CA file in the pod',
     dependsOn: ['SG-T7'],
     notApplicable: fileMountOnly,
-    run: async (context, record) => {
+    run: async (context, step: StepHandle) => {
       const intermediate = certificateSummary(need(context.chain, 'the chain').intermediate.certPem);
-      record.expected = `the CA file's first certificate is the intermediate, CN=${intermediate.subject.CN}`;
-      const result = await awaitExec(context, 'SG-T8', record.expected, ['cat', `${FILE_MOUNT.caDir}/${FILE_MOUNT.caFile}`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
+      step.expected = `the CA file's first certificate is the intermediate, CN=${intermediate.subject.CN}`;
+      const result = await awaitExec(context, step, step.expected, ['cat', `${FILE_MOUNT.caDir}/${FILE_MOUNT.caFile}`], (r) => r.exitCode === 0 && firstCertificate(r.stdout) !== undefined);
       const first = certificateSummary(firstCertificate(result.stdout)!.toString());
-      expectStep('SG-T8', first.subject.CN === intermediate.subject.CN, record.expected, `its first certificate has CN=${first.subject.CN}`);
-      record.observed = `Subject CN=${first.subject.CN}`;
+      step.expect(first.subject.CN === intermediate.subject.CN, `its first certificate has CN=${first.subject.CN}`);
+      step.observed = `Subject CN=${first.subject.CN}`;
     },
   },
 ];
