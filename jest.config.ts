@@ -2,7 +2,8 @@ import type { Config } from 'jest';
 
 // Three lanes (jest projects):
 // - unit: the project's own tests that need no root and no Go build (any laptop, under a minute);
-// - twin: the tests named *.twin.test.ts, which start the twin (root, the pinned Go builds);
+// - twin: the tests named *.twin.test.ts, which need root or the Go toolchain (they start the
+//   twin, build the kind target's tools from source, or read pinned Go modules);
 // - conformance: the catalogues themselves (suites/*.test.ts), run by npm test against a target.
 // `npm run selftest` runs unit and twin; `npm run selftest:unit` / `selftest:twin` one lane.
 // TypeScript runs through ts-jest as CommonJS; the ESM-only packages (got, zx, client-node) load

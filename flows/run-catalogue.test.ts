@@ -26,7 +26,7 @@ describe('startCatalogue', () => {
     const run = await started.finished;
     expect(run.results).toBeUndefined();
     expect(fs.existsSync(path.join(work, '.target-ready'))).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   test('after the go-ahead the suites prepare: with no cluster every step is skipped with the reason', async () => {
     const work = tempDir();

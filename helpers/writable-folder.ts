@@ -28,13 +28,14 @@ export async function folderProblem(dir: string): Promise<string | undefined> {
     kind = await pathKind(existing);
   }
   if (kind === 'other') return existing === wanted ? 'it is a file, not a folder' : `${existing} is a file, not a folder`;
+  // procfs and sysfs make no folders for anyone (root may "write" there, a user may not): the same
+  // answer for both, before the permission check.
+  if (/^\/(proc|sys)(\/|$)/.test(existing)) return `${existing} is a special file system where folders cannot be made`;
   try {
     await access(existing, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'EROFS' ? `${existing} is on a read-only file system` : `no permission to write in ${existing}`;
   }
-  // procfs and sysfs let root "write" but make no folders; nothing useful lives under them.
-  if (/^\/(proc|sys)(\/|$)/.test(existing)) return `${existing} is a special file system where folders cannot be made`;
   return undefined;
 }
