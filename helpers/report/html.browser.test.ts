@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../testing/chromium';
+import type { Page } from 'playwright-core';
+import { openReportPage, type OpenedPage } from '../testing/chromium';
 import { HOSTILE_OBSERVATION, sampleReport } from '../testing/sample-report';
 import { tempDirs } from '../testing/temp-dirs';
 import { writeHtmlReport, writeReport } from './index';
@@ -19,10 +19,8 @@ const dir = makeTemp('igc-html-browser-');
 const reportFile = path.join(dir, 'report.html');
 const screenshot = path.join(dir, 'report.png');
 
-let browser: Browser | undefined;
+let opened: OpenedPage | undefined;
 let page: Page;
-const consoleErrors: string[] = [];
-const requested: string[] = [];
 
 beforeAll(async () => {
   const report = sampleReport();
@@ -39,25 +37,18 @@ beforeAll(async () => {
   ]);
   writeHtmlReport(reportFile, report, { catalogue: 'Secure Gateways (HTTPS)', repeat });
 
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-  page.on('request', (request) => requested.push(request.url()));
-  await page.goto(pathToFileURL(reportFile).href, { waitUntil: 'load' });
-  await page.screenshot({ path: screenshot, fullPage: true });
+  opened = await openReportPage(reportFile, screenshot);
+  page = opened.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await opened?.browser.close();
 });
 
 describe('report.html in headless Chromium', () => {
   test('loads with no console error and fetches nothing but the page itself', () => {
-    expect(consoleErrors).toEqual([]);
-    expect(requested).toEqual([pathToFileURL(reportFile).href]);
+    expect(opened!.consoleErrors).toEqual([]);
+    expect(opened!.requested).toEqual([pathToFileURL(reportFile).href]);
   });
 
   test('the failed step is visible, its details open, with what was expected and observed', async () => {

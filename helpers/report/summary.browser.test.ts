@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../testing/chromium';
+import type { Page } from 'playwright-core';
+import { openReportPage, type OpenedPage } from '../testing/chromium';
 import { sampleReport } from '../testing/sample-report';
 import { tempDirs } from '../testing/temp-dirs';
 import { writeRunReports } from './index';
@@ -15,34 +15,25 @@ const makeTemp = tempDirs();
 const reportDir = makeTemp('igc-summary-browser-');
 const catalogue = { id: 'secure-gateways', name: 'Secure Gateways (HTTPS)' };
 
-let browser: Browser | undefined;
+let opened: OpenedPage | undefined;
 let page: Page;
-const consoleErrors: string[] = [];
-const requested: string[] = [];
 let summaryUrl = '';
 
 beforeAll(async () => {
   const [files] = writeRunReports(reportDir, [{ catalogue, report: sampleReport() }]);
   summaryUrl = pathToFileURL(files!.summary.html).href;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-  page.on('request', (request) => requested.push(request.url()));
-  await page.goto(summaryUrl, { waitUntil: 'load' });
-  await page.screenshot({ path: path.join(reportDir, 'report.png'), fullPage: true });
+  opened = await openReportPage(files!.summary.html, path.join(reportDir, 'report.png'));
+  page = opened.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await opened?.browser.close();
 });
 
 describe('the summary (reports/report.html) in headless Chromium', () => {
   test('loads with no console error and fetches nothing but the page itself', () => {
-    expect(consoleErrors).toEqual([]);
-    expect(requested).toEqual([summaryUrl]);
+    expect(opened!.consoleErrors).toEqual([]);
+    expect(opened!.requested).toEqual([summaryUrl]);
   });
 
   test('every table has header cells, in its head', async () => {
