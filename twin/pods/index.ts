@@ -11,6 +11,7 @@ import { deleteNetns } from '../node/netns';
 import { findTool, requireTools } from '../node/prerequisites';
 import { podTools } from './host-tools';
 import { activeFaultsReader } from '../faults/active';
+import { twinFilesVisible } from './view';
 import { Supervisor } from '../process/supervisor';
 import { hookPaths, writeHook } from './hook';
 import { listPodNetns } from './pod-network';
@@ -106,6 +107,7 @@ export function podRunnerPlugin(options: PodRunnerPluginOptions): PodRunnerPlugi
         // alone is 5 s). A pod deleted while the twin runs keeps its full grace period.
         stopGraceMs: options.stopGraceMs ?? 500,
         faults: activeFaultsReader(options.faultsFile),
+        keepVisible: twinFilesVisible(options.faultsFile),
         log: (line) => context.log(`pods: ${line}`),
       });
       return {

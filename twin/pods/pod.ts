@@ -46,6 +46,8 @@ export interface PodDeps {
   standIns: Record<string, string>;
   volumeSyncDelayMs: number;
   backoffMs: number;
+  /** Host folders the pods' views keep visible (view.ts twinFilesVisible); default: the checkout. */
+  keepVisible?: string[];
   /** The active faults (twin/faults/pod-runner.ts): in the volume sync and the reported readiness. */
   faults: () => ActiveFaults;
   log(line: string): void;
@@ -455,7 +457,7 @@ export class PodRuntime {
     return {
       argv,
       env,
-      viewArgs: viewArgs({ mounts, hostname: podHostname(this.pod), cwd: container.workingDir, tmpDir }),
+      viewArgs: viewArgs({ mounts, hostname: podHostname(this.pod), cwd: container.workingDir, tmpDir, keepVisible: this.deps.keepVisible }),
     };
   }
 

@@ -37,6 +37,8 @@ export interface PodRunnerConfig {
   /** Grace period when the twin stops (pods are not deleted then, only stopped). */
   stopGraceMs: number;
   /** The active faults (twin/faults); absent: none. */
+  /** Host folders the pods' views keep visible besides what they mount (view.ts twinFilesVisible). */
+  keepVisible?: string[];
   faults?: () => ActiveFaults;
   log(line: string): void;
 }
@@ -106,6 +108,7 @@ export async function startPodRunner(config: PodRunnerConfig): Promise<PodRunner
     volumeSyncDelayMs: config.volumeSyncDelayMs,
     backoffMs: config.backoffMs,
     faults: config.faults ?? (() => NO_FAULTS),
+    keepVisible: config.keepVisible,
     log: config.log,
   };
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { findTool } from '../node/prerequisites';
-import { envArgs, resolveOnHost, viewArgs, type HostFs } from './view';
+import { envArgs, resolveOnHost, twinFilesVisible, viewArgs, type HostFs } from './view';
 
 // A small host: /etc with three entries, /var/run -> /run, /usr/local/bin with one program.
 const tree: Record<string, 'dir' | 'file' | `->${string}`> = {
@@ -156,6 +156,13 @@ describe('a checkout under /tmp', () => {
     expect(keep).toBeGreaterThan(tmp);
     // A checkout outside the private folders is already visible through the host's root.
     expect(args).not.toContain('/work/main');
+  });
+
+  test("the twin's faults file stays visible too when CACHE_DIR is under /tmp (the Envoy stand-in follows it)", () => {
+    const args = viewArgs({ mounts: [], hostname: 'p', keepVisible: twinFilesVisible('/tmp/ci-home/.cache/igc/twin/state/rehearsal/faults/active.json') });
+    const keep = args.indexOf('/tmp/ci-home/.cache/igc/twin/state/rehearsal/faults');
+    expect(args.slice(keep - 1, keep + 2)).toEqual(['--ro-bind', '/tmp/ci-home/.cache/igc/twin/state/rehearsal/faults', '/tmp/ci-home/.cache/igc/twin/state/rehearsal/faults']);
+    expect(keep).toBeGreaterThan(args.indexOf('/tmp', args.indexOf('--tmpfs')));
   });
 
   test('a program of the checkout runs in the view even when the checkout is under /tmp', () => {

@@ -57,6 +57,15 @@ const privateRoots = ['/dev', '/proc', '/tmp'];
 // /tmp (a CI clone, say) would vanish behind the private /tmp, so it is bound back read-only.
 const projectRoot = path.resolve(__dirname, '..', '..');
 
+/**
+ * What the twin's own programs in a pod read besides the checkout: the active-faults file (the
+ * Envoy stand-in follows it). Under a private /tmp (CACHE_DIR in /tmp) it would be hidden, and the
+ * faults that act in the stand-in would silently not act.
+ */
+export function twinFilesVisible(faultsFile: string | undefined): string[] {
+  return [projectRoot, ...(faultsFile ? [path.dirname(path.resolve(faultsFile))] : [])];
+}
+
 function isUnder(p: string, root: string): boolean {
   return root === '/' || p === root || p.startsWith(`${root}/`);
 }
