@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueResults } from '../helpers/report/model';
-import { catalogueReportDir } from '../helpers/report';
+import { catalogueReportDir, stepResultsFile } from '../helpers/report';
 import { diagnosticsRoot } from '../helpers/diagnostics/paths';
 import type { CatalogueEntry } from '../suites/runtime/catalogue-entry';
 
@@ -52,7 +52,7 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
 
 export function startCatalogue(options: CatalogueRunOptions): StartedCatalogue {
   const catalogueDir = catalogueReportDir(options.reportDir, options.catalogue.id);
-  const resultsFile = path.join(catalogueDir, 'steps.json');
+  const resultsFile = stepResultsFile(options.reportDir, options.catalogue.id);
   rmSync(resultsFile, { force: true });
   const goAheadFile = path.resolve(options.reportDir, '.target-ready');
   rmSync(goAheadFile, { force: true });

@@ -87,13 +87,13 @@ runMain(async () => {
   const report = reportOf(target, results, startedAt);
   const summary = repeat === undefined ? undefined : summarizeRepeat(outcome.runs);
   const repeatReport: RepeatReport | undefined = summary && { target: report.target, istioVersion: report.istioVersion, startedAt: report.startedAt, durationMs: report.durationMs, summary, runs: outcome.runs };
-  const [files] = writeRunReports(settings.REPORT_DIR, [{ catalogue, report, repeat: repeatReport }]);
+  const written = writeRunReports(settings.REPORT_DIR, [{ catalogue, report, repeat: repeatReport }]);
   const shown = (file: string) => path.relative(process.cwd(), file);
   const counts = summarize(results.steps);
-  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${summary ? ` in the last of ${outcome.runs.length} runs` : ''} (report: ${shown(files!.summary.html)}, ${shown(files!.html)})`);
+  console.log(`conformance: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${summary ? ` in the last of ${outcome.runs.length} runs` : ''} (report: ${shown(written.summary.html)}, ${shown(written.catalogues[0]!.html)})`);
   if (summary) {
     console.log(repeatTable(summary));
-    console.log(`conformance: ${summary.failedRuns} of ${summary.runs} runs had a failed step${outcome.stoppedBecause ? `; stopped: ${outcome.stoppedBecause}` : ''} (per step: ${shown(files!.repeat!)})`);
+    console.log(`conformance: ${summary.failedRuns} of ${summary.runs} runs had a failed step${outcome.stoppedBecause ? `; stopped: ${outcome.stoppedBecause}` : ''} (per step: ${shown(written.catalogues[0]!.repeat!)})`);
   }
   const noneRan = outcome.runs.filter((run) => run.steps.every((step) => step.status === 'skipped'));
   if (noneRan.length > 0) {

@@ -98,9 +98,9 @@ runMain(async () => {
     return 1;
   }
   const report = reportOf({ name: 'twin', istioVersion: twin.target.istioVersion, tools: { kubernetes: twin.target.kubernetesVersion, faults: flags.fault.join(',') || 'none' } }, outcome.results, startedAt);
-  const [files] = writeRunReports(settings.REPORT_DIR, [{ catalogue: REHEARSED_CATALOGUE, report }]);
+  const written = writeRunReports(settings.REPORT_DIR, [{ catalogue: REHEARSED_CATALOGUE, report }]);
   const counts = summarize(outcome.results.steps);
   const first = outcome.firstFailed ? `; first failed: ${outcome.firstFailed.id}` : '';
-  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), files!.summary.html)}, ${path.relative(process.cwd(), files!.html)})`);
+  console.log(`rehearse: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${first} (report: ${path.relative(process.cwd(), written.summary.html)}, ${path.relative(process.cwd(), written.catalogues[0]!.html)})`);
   return counts.failed === 0 ? 0 : 1;
 });

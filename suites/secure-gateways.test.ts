@@ -1,9 +1,8 @@
 // The Istio task "Secure Gateways (HTTPS)" as a conformance run: every step of the doc is a test
 // titled with its ID. The runner (npm test) prepares the target and sets KUBECONFIG.
-import path from 'node:path';
 import { loadSettings } from '../helpers/config';
 import { defineCatalogue } from './runtime/define';
-import { catalogueReportDir } from '../helpers/report';
+import { catalogueReportDir, stepResultsFile } from '../helpers/report';
 import { secureGatewaysCatalogue } from './secure-gateways/catalogue';
 import { secureGateways } from './secure-gateways/entry';
 import { prepareSecureGateways } from './secure-gateways/context';
@@ -21,7 +20,7 @@ defineCatalogue({
     only: settings.ONLY_STEPS ? new Set(settings.ONLY_STEPS) : undefined,
   },
   prepare: () => prepareSecureGateways(),
-  resultsFile: path.join(catalogueDir, 'steps.json'),
+  resultsFile: stepResultsFile(settings.REPORT_DIR, secureGateways.id),
   // A failed step's diagnostics: reports/secure-gateways/diagnostics/<step ID>/ (helpers/diagnostics).
   onFailure: secureGatewaysDiagnostics(catalogueDir),
   // A step's own waits are bounded by WAIT_BUDGET_MS (FILE_MOUNT_WAIT_MS when larger, on a real

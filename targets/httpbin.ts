@@ -1,11 +1,10 @@
 // The one way the targets deploy the httpbin sample (the twin and an existing cluster; kind's plan
 // runs the doc's `kubectl apply` of the same file, so its dry run shows the command): read from
 // fixtures/httpbin, Istio's current one (go-httpbin) or the one of the doc's time (the Python
-// httpbin, whose 418 is ASCII art). Objects are created only where missing (labelled as the
-// suite's, so SG-X2 removes them as the doc does). On a cluster the run made (the twin) the sample
-// is applied as it is asked for (a rehearsal swaps in the old one); on the user's cluster only
-// missing objects are created, and afterwards only what was created here is deleted: an httpbin
-// the user deployed is used as it is and never touched.
+// httpbin, whose 418 is ASCII art), labelled as the suite's so SG-X2 removes it as the doc does.
+// On a cluster the run made (the twin) the sample is applied as asked for (a rehearsal swaps in
+// the old one); on the user's cluster only missing objects are created, and afterwards only what
+// was created here is deleted: an httpbin the user deployed is used as it is and never touched.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';

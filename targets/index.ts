@@ -26,8 +26,6 @@ export interface PreparedTarget {
   release(): Promise<void>;
 }
 
-const docGateway = DOC_GATEWAY_ENV;
-
 /** On a real kubelet (kind, existing), the file-mount profile waits as long as a mounted Secret can take (helpers/file-mount-wait.ts). */
 export function realKubeletEnv(settings: Pick<Settings, 'FILE_MOUNT_WAIT_MS'>): { FILE_MOUNT_WAIT_MS: string } {
   return { FILE_MOUNT_WAIT_MS: String(settings.FILE_MOUNT_WAIT_MS ?? REAL_KUBELET_FILE_MOUNT_WAIT_MS) };
@@ -43,7 +41,7 @@ export async function prepareTarget(decision: TargetDecision, settings: Settings
         ingressAddress: cluster.ingressAddress,
         istioVersion: cluster.istioVersion,
         tools: { kind: settings.KIND_VERSION ?? 'pinned', nodeImage: cluster.nodeImage },
-        suiteEnv: { ...docGateway, ...realKubeletEnv(settings) },
+        suiteEnv: { ...DOC_GATEWAY_ENV, ...realKubeletEnv(settings) },
         release: () => cluster.teardown(),
       };
     }

@@ -34,12 +34,12 @@ function href(relative: string): string {
 }
 
 /** The links of each step that has a diagnostics folder now. */
-export function findDiagnostics(reportDir: string, stepIds: readonly string[]): Record<string, DiagnosticsLinks> {
+export function findDiagnostics(catalogueDir: string, stepIds: readonly string[]): Record<string, DiagnosticsLinks> {
   const found: Record<string, DiagnosticsLinks> = {};
   for (const id of stepIds) {
-    const folder = diagnosticsFolder(reportDir, id);
+    const folder = diagnosticsFolder(catalogueDir, id);
     if (!isFolder(folder)) continue;
-    const relative = (name?: string) => href(path.relative(reportDir, name ? path.join(folder, name) : folder));
+    const relative = (name?: string) => href(path.relative(catalogueDir, name ? path.join(folder, name) : folder));
     const readme = README_NAMES.find((name) => existsSync(path.join(folder, name)));
     found[id] = {
       folder: `${relative()}/`,

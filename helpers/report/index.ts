@@ -4,19 +4,14 @@
 // The same report is also written as one HTML page (html.ts), with the same refusal.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ConformanceReport, StepResult } from './model';
+import type { CatalogueResults, ConformanceReport } from './model';
 
-export type { ConformanceReport, UpgradeProbe } from './model';
+export { summarize, type ConformanceReport, type UpgradeProbe } from './model';
 import { findDiagnostics } from './diagnostics-links';
 import { renderHtmlReport, type HtmlReportOptions } from './html';
 import type { RepeatRun, RepeatSummary } from './repeat';
 import { refuseKeyMaterial } from './no-keys';
 import { catalogueSummary, writeSummary } from './summary';
-
-export function summarize(steps: StepResult[]): { passed: number; failed: number; skipped: number } {
-  const count = (status: StepResult['status']) => steps.filter((step) => step.status === status).length;
-  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
-}
 
 export function writeReport(file: string, report: ConformanceReport | RepeatReport): void {
   const text = JSON.stringify(report, null, 2);
@@ -50,7 +45,7 @@ export function writeHtmlReport(file: string, report: ConformanceReport, options
 /** The report of one catalogue run, from its step results and what the target says of itself. */
 export function reportOf(
   target: { name: string; istioVersion?: string; tools: Record<string, string> },
-  results: { run: Record<string, unknown>; steps: StepResult[] },
+  results: Pick<CatalogueResults, 'run' | 'steps'>,
   startedAt: Date,
 ): ConformanceReport {
   return {
@@ -77,11 +72,15 @@ export interface RepeatReport {
   runs: RepeatRun[];
 }
 
-export interface RunReportFiles {
-  /** The catalogue's own files, in reports/<catalogue>/. */
+/** A catalogue's own files, in reports/<catalogue>/. */
+export interface CatalogueReportFiles {
   json: string;
   html: string;
   repeat?: string;
+}
+
+export interface RunReportFiles {
+  catalogues: CatalogueReportFiles[];
   /** Across the run's catalogues: reports/summary.json and reports/report.html. */
   summary: { json: string; html: string };
 }
@@ -98,10 +97,10 @@ export interface CatalogueOutcome {
  * report.html beside it and repeat.json for --repeat (an older one is removed otherwise, so the
  * page never links a stale one); then the summary across them (summary.json, report.html).
  */
-export function writeRunReports(reportDir: string, outcomes: CatalogueOutcome[]): RunReportFiles[] {
-  const written = outcomes.map(({ catalogue, report, repeat }) => {
+export function writeRunReports(reportDir: string, outcomes: CatalogueOutcome[]): RunReportFiles {
+  const catalogues = outcomes.map(({ catalogue, report, repeat }) => {
     const folder = catalogueReportDir(reportDir, catalogue.id);
-    const files = { json: path.join(folder, 'conformance.json'), html: path.join(folder, 'report.html') } as Omit<RunReportFiles, 'summary'>;
+    const files: CatalogueReportFiles = { json: path.join(folder, 'conformance.json'), html: path.join(folder, 'report.html') };
     writeReport(files.json, report);
     const repeatFile = path.join(folder, 'repeat.json');
     if (repeat) {
@@ -114,10 +113,15 @@ export function writeRunReports(reportDir: string, outcomes: CatalogueOutcome[])
     return files;
   });
   const summary = writeSummary(reportDir, outcomes.map(({ catalogue, report }) => catalogueSummary(catalogue, report)));
-  return written.map((files) => ({ ...files, summary }));
+  return { catalogues, summary };
 }
 
 /** A catalogue's folder under the reports: its reports, JUnit XML, step results and diagnostics. */
 export function catalogueReportDir(reportDir: string, catalogueId: string): string {
   return path.resolve(reportDir, catalogueId);
+}
+
+/** Where the catalogue's suite writes its step results and the runner reads them. */
+export function stepResultsFile(reportDir: string, catalogueId: string): string {
+  return path.join(catalogueReportDir(reportDir, catalogueId), 'steps.json');
 }

@@ -52,3 +52,9 @@ export interface ConformanceReport {
   /** Only from runs that upgrade Istio while probing the gateway; absent otherwise. */
   upgradeProbes?: UpgradeProbe[];
 }
+
+/** How many steps passed, failed and were skipped. */
+export function summarize(steps: StepResult[]): { passed: number; failed: number; skipped: number } {
+  const count = (status: StepStatus) => steps.filter((step) => step.status === status).length;
+  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
+}

@@ -20,9 +20,9 @@ let page: Page;
 let summaryUrl = '';
 
 beforeAll(async () => {
-  const [files] = writeRunReports(reportDir, [{ catalogue, report: sampleReport() }]);
-  summaryUrl = pathToFileURL(files!.summary.html).href;
-  opened = await openReportPage(files!.summary.html, path.join(reportDir, 'report.png'));
+  const written = writeRunReports(reportDir, [{ catalogue, report: sampleReport() }]);
+  summaryUrl = pathToFileURL(written.summary.html).href;
+  opened = await openReportPage(written.summary.html, path.join(reportDir, 'report.png'));
   page = opened.page;
 }, 120_000);
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../progress';
 import { html } from './html-template';
-import type { ConformanceReport } from './model';
+import { summarize, type ConformanceReport } from './model';
 import { stepAnchor } from './html';
 import { refuseKeyMaterial } from './no-keys';
 import { STYLE } from './style';
@@ -32,7 +32,6 @@ export interface RunSummary {
 }
 
 export function catalogueSummary(catalogue: { id: string; name: string }, report: ConformanceReport): CatalogueSummary {
-  const count = (status: string) => report.steps.filter((step) => step.status === status).length;
   return {
     id: catalogue.id,
     name: catalogue.name,
@@ -40,9 +39,7 @@ export function catalogueSummary(catalogue: { id: string; name: string }, report
     istioVersion: report.istioVersion,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
-    passed: count('passed'),
-    failed: count('failed'),
-    skipped: count('skipped'),
+    ...summarize(report.steps),
     report: `${catalogue.id}/report.html`,
     json: `${catalogue.id}/conformance.json`,
     failedSteps: report.steps.filter((step) => step.status === 'failed').map((step) => ({ id: step.id, title: step.title, ...(step.observed ? { observed: step.observed } : {}) })),

@@ -9,11 +9,6 @@ import { mutualTls } from './steps/mutual';
 import { simpleTls } from './steps/simple';
 import { troubleshooting } from './steps/troubleshooting';
 
-import { CATALOGUE_ID, CATALOGUE_NAME } from './entry';
-
-/** The catalogue's ID: its folder's name, and where its diagnostics go under the reports (`reports/secure-gateways/diagnostics/`). */
-export const SECURE_GATEWAYS_ID = CATALOGUE_ID;
-export const SECURE_GATEWAYS_NAME = CATALOGUE_NAME;
 
 export const secureGatewaysCatalogue: ReadonlyArray<StepDefinition<SecureGatewaysContext>> = [
   ...beforeYouBegin,

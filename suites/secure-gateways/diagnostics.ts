@@ -9,7 +9,7 @@ import { caSecretName, serverSecretName } from '../../helpers/manifests';
 import type { DocChain } from '../../helpers/pki';
 import type { FailureHook } from '../runtime/results';
 import { StepFailure } from '../runtime/step';
-import { CATALOGUE_ID } from './entry';
+import { secureGateways } from './entry';
 import type { SecureGatewaysContext } from './context';
 import { docObjects } from './step-objects';
 import { PROXY_CONTAINER } from './steps/troubleshooting';
@@ -27,7 +27,7 @@ export function secureGatewaysDiagnostics(catalogueDir: string, budgets?: Partia
     const folder = stepFolder(catalogueDir, step.id);
     const { names, profile } = context;
     const index = await writeBundle({
-      catalogue: CATALOGUE_ID,
+      catalogue: secureGateways.id,
       folder,
       step: result,
       observation: error instanceof StepFailure ? error.observation : undefined,

@@ -12,9 +12,6 @@ export const secureGateways: CatalogueEntry = {
   stepIdPrefix: 'SG-',
 };
 
-export const CATALOGUE_ID = secureGateways.id;
-export const CATALOGUE_NAME = secureGateways.name;
-
 /** The step IDs of STEPS.md's tables, in its order. */
 export function secureGatewaysStepIds(): string[] {
   return documentedStepIds(secureGateways);
