@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Settings } from '../helpers/config';
 import type { CatalogueRunOptions } from './run-catalogue';
 import { secureGateways } from '../suites/secure-gateways/entry';
+import { faultObjects, FAULTS } from '../suites/secure-gateways/faults';
 
 export interface RehearsalRunSettings {
   reportDir: string;
@@ -20,8 +21,11 @@ export function rehearsalStateDir(settings: Pick<Settings, 'CACHE_DIR'>): string
   return path.resolve(settings.CACHE_DIR, 'twin', 'state', 'rehearsal');
 }
 
-/** The catalogue the twin's faults break (twin/faults/catalogue.ts names its steps). */
+/** The catalogue the rehearsals run, with its faults table (suites/secure-gateways/faults.ts). */
 export const REHEARSED_CATALOGUE = secureGateways;
+export const REHEARSED_FAULTS = FAULTS;
+/** The objects its faults act on: the twin's gateway mounts files, so the file-mount profile's. */
+export const REHEARSED_FAULT_OBJECTS = faultObjects('file-mount');
 
 /** How a rehearsal runs the catalogue: the same for jest started early and for one started now. */
 export function rehearsalCatalogueOptions(kubeconfig: string, certDir: string, options: RehearsalRunSettings): CatalogueRunOptions {

@@ -8,12 +8,12 @@ import type { Settings } from '../helpers/config';
 import { connect, type KubeClient } from '../helpers/kube';
 import { deployHttpbin, startTwinTarget, type HttpbinSample, type TwinTarget } from '../targets/twin/index';
 import { runCatalogue, type StartedCatalogue } from './run-catalogue';
-import { rehearsalCatalogueOptions, rehearsalStateDir } from './rehearse-options';
+import { REHEARSED_FAULT_OBJECTS, rehearsalCatalogueOptions, rehearsalStateDir } from './rehearse-options';
 
 export { rehearsalCatalogueOptions, rehearsalStateDir };
 import type { CatalogueResults, StepResult } from '../helpers/report/model';
 import { faultsFile, writeActiveFaults, NO_FAULTS } from '../twin/faults/active';
-import type { FaultName } from '../twin/faults/catalogue';
+import type { FaultName } from '../twin/faults/names';
 import { FaultController } from '../twin/faults/controller';
 import { podsDirOf } from '../twin/pods';
 import { hookPaths } from '../twin/pods/hook';
@@ -106,7 +106,7 @@ export async function rehearse(twin: RehearsalTwin, options: RehearsalOptions): 
   const certDir = options.certDir ?? fs.mkdtempSync(path.join(twin.stateDir, 'rehearsal-certs-'));
   try {
     await timed('httpbin', () => deployHttpbin(twin.kube, options.httpbin));
-    await timed('arm faults', () => twin.controller.arm({ faults: options.faults, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
+    await timed('arm faults', () => twin.controller.arm({ faults: options.faults, objects: REHEARSED_FAULT_OBJECTS, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
     const run = await timed('catalogue', () => {
       if (!options.started) return runCatalogue(rehearsalCatalogueOptions(twin.target.kubeconfig, certDir, options));
       options.started.goAhead();

@@ -6,17 +6,17 @@ import { Command } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings } from '../helpers/config';
 import type { KubeClient } from '../helpers/kube';
-import { DOC_NAMES } from '../helpers/manifests';
-import { cleanLeftovers, describeLock } from '../targets/existing/cleanup';
+import { ISTIO_DEFAULTS } from '../helpers/istio/conventions';
+import { cleanLeftovers, describeLock } from '../flows/cleanup';
 import { findGateway } from '../helpers/istio/gateway';
 import { openExistingContext, takeRunLock } from '../targets/existing/index';
 
-// The gateway's namespace holds the doc's secrets: GATEWAY_NAMESPACE, else the detected gateway's, else the doc's.
+// The gateway's namespace holds the catalogues' secrets: GATEWAY_NAMESPACE, else the detected gateway's, else Istio's default.
 async function gatewayNamespace(kube: KubeClient, wanted: { namespace?: string; service?: string }): Promise<string> {
   if (wanted.namespace) return wanted.namespace;
   return findGateway(kube, wanted).then(
     ({ facts }) => facts.namespace,
-    () => DOC_NAMES.gatewayNamespace,
+    () => ISTIO_DEFAULTS.namespace,
   );
 }
 

@@ -7,9 +7,9 @@ import { Command, Option } from 'commander';
 import { runMain } from '../helpers/cli';
 import { loadSettings, UsageError } from '../helpers/config';
 import { reportOf, summarize, writeRunReports } from '../helpers/report';
-import { FAULTS, isFaultName, type FaultName } from '../twin/faults/catalogue';
+import { isFaultName, type FaultName } from '../twin/faults/names';
 import { checkTwinHost } from '../twin/preflight';
-import { REHEARSED_CATALOGUE, rehearsalCatalogueOptions, rehearsalStateDir } from '../flows/rehearse-options';
+import { REHEARSED_CATALOGUE, REHEARSED_FAULTS, rehearsalCatalogueOptions, rehearsalStateDir } from '../flows/rehearse-options';
 import { startCatalogue } from '../flows/run-catalogue';
 import { unbuiltUnits } from '../twin/build';
 import fs from 'node:fs';
@@ -18,8 +18,8 @@ import { checkedStepSelection } from '../flows/step-selection';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function listFaults(): string {
-  const width = Math.max(...FAULTS.map((fault) => fault.name.length));
-  return FAULTS.map((fault) => `${fault.name.padEnd(width)}  ${fault.breaks}  [${fault.boundary}] ${fault.acts}\n${' '.repeat(width + 2)}why ${fault.breaks} fails first: ${fault.why}`).join('\n');
+  const width = Math.max(...REHEARSED_FAULTS.map((fault) => fault.name.length));
+  return REHEARSED_FAULTS.map((fault) => `${fault.name.padEnd(width)}  ${fault.breaks}  [${fault.boundary}] ${fault.acts}\n${' '.repeat(width + 2)}why ${fault.breaks} fails first: ${fault.why}`).join('\n');
 }
 
 runMain(async () => {

@@ -14,6 +14,9 @@ const manifests = {
   current: path.resolve(__dirname, '../fixtures/httpbin/httpbin.yaml'),
   old: path.resolve(__dirname, '../fixtures/httpbin/httpbin-old.yaml'),
 };
+/** Where the targets deploy Istio's samples (`kubectl apply -f samples/httpbin/httpbin.yaml`) and keep the run's lock. */
+export const SAMPLE_NAMESPACE = 'default';
+
 export type HttpbinSample = keyof typeof manifests;
 
 /** The sample's objects (ServiceAccount, Service, Deployment) placed in the namespace. */

@@ -6,10 +6,10 @@ import type { V1Service } from '@kubernetes/client-node';
 import { UsageError } from '../config';
 import { get, list, type KubeClient, type KubeObject } from '../kube';
 import { httpsPort } from '../kube/ingress';
-import { DOC_NAMES, FILE_MOUNT } from '../manifests';
+import { FILE_MOUNT, ISTIO_DEFAULTS } from './conventions';
 
 /** The doc's gateway Service (istioctl's default profile). */
-export const DOC_GATEWAY_SERVICE = 'istio-ingressgateway';
+export const DOC_GATEWAY_SERVICE = ISTIO_DEFAULTS.ingressService;
 
 type Container = { name: string; volumeMounts?: Array<{ name: string; mountPath: string }>; env?: Array<{ name: string; value?: string }> };
 export type Deployment = KubeObject & {
@@ -139,7 +139,7 @@ export async function readGateway(kube: KubeClient, where: { namespace: string; 
  */
 export async function findGateway(kube: KubeClient, wanted: { namespace?: string; service?: string }): Promise<{ facts: GatewayFacts; https: HttpsFacts }> {
   if (wanted.service) {
-    const namespace = wanted.namespace ?? DOC_NAMES.gatewayNamespace;
+    const namespace = wanted.namespace ?? ISTIO_DEFAULTS.namespace;
     const { facts, service } = await readGateway(kube, { namespace, service: wanted.service });
     if (!service) throw new UsageError(`GATEWAY_SERVICE=${wanted.service}: there is no Service ${namespace}/${wanted.service} (set GATEWAY_NAMESPACE to its namespace)`);
     if (!facts) throw new UsageError(`Service ${namespace}/${wanted.service} selects no pods by an "istio" label: the doc's Gateway selects its gateway by one (Gateway API gateways are not supported)`);
@@ -152,7 +152,7 @@ export async function findGateway(kube: KubeClient, wanted: { namespace?: string
     const facts = gatewayFacts(service, deployments.filter((d) => d.metadata?.namespace === service.metadata?.namespace));
     if (facts?.deployment) candidates.push({ facts, service });
   }
-  const doc = candidates.find((c) => c.facts.namespace === DOC_NAMES.gatewayNamespace && c.facts.service === DOC_GATEWAY_SERVICE);
+  const doc = candidates.find((c) => c.facts.namespace === ISTIO_DEFAULTS.namespace && c.facts.service === DOC_GATEWAY_SERVICE);
   const where = wanted.namespace ? `namespace ${wanted.namespace}` : 'the cluster';
   if (doc) return { facts: doc.facts, https: httpsFacts(doc.service) };
   if (candidates.length === 1) return { facts: candidates[0]!.facts, https: httpsFacts(candidates[0]!.service) };

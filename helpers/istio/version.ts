@@ -13,7 +13,7 @@
 import { UsageError } from '../config';
 import { get, list, type KubeClient, type KubeObject } from '../kube';
 import type { GatewayFacts } from './gateway';
-import type { NetworkingVersion } from '../manifests';
+import type { NetworkingVersion } from './conventions';
 
 /** The Istio releases the suite supports: networking.istio.io/v1 is served from 1.22; the newest is the twin's build. */
 export const SUPPORTED_ISTIO = { oldest: '1.22', newest: '1.31' } as const;

@@ -22,4 +22,4 @@ export {
   OwnershipError,
 } from './ownership';
 export { redacted, renderObject, guardSecrets } from './redact';
-export { refOf, describeTarget, type KubeObject, type ObjectRef, type ObjectMeta, type Target } from './types';
+export { refOf, describeTarget, secretObject, type KubeObject, type ObjectRef, type ObjectMeta, type Target } from './types';

@@ -66,3 +66,9 @@ export function describeTarget(target: Target): string {
 export function copyJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** A Secret with its data given as text (base64-encoded here, as the API stores it). */
+export function secretObject(meta: { namespace: string; name: string }, type: 'kubernetes.io/tls' | 'Opaque', data: Record<string, string>): KubeObject {
+  const encoded = Object.fromEntries(Object.entries(data).map(([key, text]) => [key, Buffer.from(text, 'utf8').toString('base64')]));
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: meta.name, namespace: meta.namespace }, type, data: encoded } as KubeObject;
+}

@@ -13,6 +13,26 @@ export interface CatalogueEntry {
   suiteFile: string;
   /** How its step IDs begin (SG-): what the STEPS.md tables list. */
   stepIdPrefix: string;
+  /**
+   * Every object its steps may create, by name, under any of its profiles: what `npm run cleanup`
+   * looks for, and what the shipped RBAC (fixtures/rbac) must grant by name.
+   */
+  createdObjects(scope: ObjectScope): CreatedObject[];
+}
+
+/** Where a run puts a catalogue's objects: the gateway's namespace (its secrets) and the app's. */
+export interface ObjectScope {
+  gatewayNamespace: string;
+  appNamespace: string;
+}
+
+/** An object a catalogue creates; the API version of a CRD's kind is found on the cluster. */
+export interface CreatedObject {
+  /** '' for the core group. */
+  apiGroup: string;
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /** The step IDs of a catalogue's STEPS.md tables, in its order. */

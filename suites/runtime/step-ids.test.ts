@@ -5,7 +5,8 @@
 //   (a) the whole value of an `id:` property (a step definition, or the spec a step is made from);
 //   (b) an element of a `dependsOn: [...]` list (the steps it needs, named on purpose);
 //   (c) part of a `title:` property's text, and only naming another step (a title like
-//       "curl built with LibreSSL (as SG-B3)"; its own ID is printed before the title anyway).
+//       "curl built with LibreSSL (as SG-B3)"; its own ID is printed before the title anyway);
+//   (d) the whole value of a `breaks:` property (a faults table names the step a fault breaks).
 // Anything else, including an explanatory message, is a hit, reported as file:line.
 // Comments are not literals and are not checked.
 import fs from 'node:fs';
@@ -42,6 +43,7 @@ function allowed(literal: ts.Node, ids: string[]): boolean {
   const parent = literal.parent;
   if (ts.isStringLiteral(literal) && propertyName(parent) === 'id') return true;
   if (ts.isStringLiteral(literal) && ts.isArrayLiteralExpression(parent) && propertyName(parent.parent) === 'dependsOn') return true;
+  if (ts.isStringLiteral(literal) && propertyName(parent) === 'breaks') return true;
   // A title's literal is its whole value, or a piece of its template.
   const title = propertyName(parent) === 'title' ? parent : ts.isTemplateSpan(parent) || ts.isTemplateExpression(parent) ? ancestorTitle(parent) : undefined;
   return title !== undefined && !ids.includes(ownId(title as ts.PropertyAssignment) ?? '');
@@ -80,6 +82,7 @@ describe('step IDs in the catalogues', () => {
         "const steps = [{ id: 'SG-A1', title: 'as SG-B3', dependsOn: ['SG-B1'], run: async (_c, step) => step.expect(true, 'fine') },",
         "  { id: 'SG-A2', title: `SG-A2 twice`, run: async () => { throw new StepFailure('SG-A1', 'x', 'y'); } },",
         "  { id: 'SG-A3', title: 'fine', run: async () => need(undefined, `the chain (SG-C1)`) }];",
+        "const faults = [{ name: 'f', breaks: 'SG-A1', why: 'before SG-A2' }];",
       ].join('\n'),
     );
     try {
@@ -87,6 +90,7 @@ describe('step IDs in the catalogues', () => {
         '2: SG-A2 in `SG-A2 twice`',
         "2: SG-A1 in 'SG-A1'",
         '3: SG-C1 in `the chain (SG-C1)`',
+        "4: SG-A2 in 'before SG-A2'",
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

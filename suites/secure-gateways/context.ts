@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadSettings, UsageError, type Settings } from '../../helpers/config';
 import { BackupLedger, connect, list, type IngressAddress, type KubeClient, type KubeObject } from '../../helpers/kube';
-import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from '../../helpers/manifests';
+import { DOC_NAMES, type DocNames, type NetworkingVersion, type Profile } from './manifests';
 import { describeMounts, DOC_GATEWAY_SERVICE, readGateway, type GatewayFacts } from '../../helpers/istio/gateway';
 import { catalogueWaitMs } from '../../helpers/file-mount-wait';
 import { newestNetworkingVersion } from '../../helpers/istio/version';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadSettings } from '../../helpers/config';
 import type { BundleIndex } from '../../helpers/diagnostics';
 import { BackupLedger } from '../../helpers/kube';
-import { DOC_NAMES } from '../../helpers/manifests';
+import { DOC_NAMES } from './manifests';
 import { makeDocChain } from '../../helpers/pki';
 import { tempDirs } from '../../helpers/testing/temp-dirs';
 import { closedPort, kubeClientAt } from '../../helpers/testing/unreachable-cluster';

@@ -5,7 +5,7 @@
 // the gateway's Service). Written while the failure is fresh: before any later step or cleanup.
 import path from 'node:path';
 import { INDEX_FILE, stepFolder, writeBundle, type Budgets, type RunKey } from '../../helpers/diagnostics';
-import { caSecretName, serverSecretName } from '../../helpers/manifests';
+import { caSecretName, serverSecretName } from './manifests';
 import type { DocChain } from '../../helpers/pki';
 import type { FailureHook } from '../runtime/results';
 import { StepFailure } from '../runtime/step';

@@ -1,11 +1,11 @@
 // Every step of the catalogue (its STEPS.md) has been seen failing: either a named twin fault
-// breaks it first (twin/faults/rehearsal.twin.test.ts proves each entry of FAULTS), or a test
+// breaks it first (flows/rehearse-faults.twin.test.ts proves each entry of FAULTS), or a test
 // named here runs the step against a real server broken in its way and sees it fail. A step added
 // to STEPS.md without either fails this test.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { FAULTS } from '../../twin/faults/catalogue';
+import { FAULTS } from './faults';
 import { secureGatewaysCatalogue } from './catalogue';
 import { secureGatewaysStepIds } from './entry';
 

@@ -6,10 +6,9 @@
 import type { Settings } from '../../helpers/config';
 import { UsageError } from '../../helpers/config';
 import { acquireLease, connect, LeaseHeldError, loadKubeConfig, type KubeClient, type LeaseLock, type ObjectRef } from '../../helpers/kube';
-import { DOC_NAMES } from '../../helpers/manifests';
 import { checkConsent, requireNamedContext } from './guard';
 import { describeMounts, findGateway, type GatewayFacts, type HttpsFacts } from '../../helpers/istio/gateway';
-import { ensureHttpbin, removeHttpbin, type HttpbinDeployment } from '../httpbin';
+import { ensureHttpbin, removeHttpbin, SAMPLE_NAMESPACE, type HttpbinDeployment } from '../httpbin';
 import { detectIstio, supportWarning, type IstioFacts } from '../../helpers/istio/version';
 
 export interface OpenedContext {
@@ -34,9 +33,9 @@ export async function openExistingContext(settings: Pick<Settings, 'KUBECONFIG' 
   return { kube, kubeconfig: files, context, allowedBecause };
 }
 
-/** Takes the run's lock in the doc's namespace, waiting up to LOCK_WAIT_MS; one line when another run holds it. */
+/** Takes the run's lock in the samples' namespace, waiting up to LOCK_WAIT_MS; one line when another run holds it. */
 export async function takeRunLock(kube: KubeClient, waitMs: number, log: (line: string) => void): Promise<LeaseLock> {
-  const namespace = DOC_NAMES.appNamespace;
+  const namespace = SAMPLE_NAMESPACE;
   try {
     if (waitMs > 0) log(`taking the lock Lease ${namespace}/istio-gateway-conformance-lock (waiting up to ${Math.round(waitMs / 1000)} s for another run)`);
     return await acquireLease(kube, { namespace, waitBudgetMs: waitMs });
@@ -94,12 +93,12 @@ export async function startExistingTarget(settings: Settings, log: (line: string
   };
   let httpbin: HttpbinDeployment;
   try {
-    httpbin = await ensureHttpbin(kube, DOC_NAMES.appNamespace, settings.WAIT_BUDGET_MS);
+    httpbin = await ensureHttpbin(kube, SAMPLE_NAMESPACE, settings.WAIT_BUDGET_MS);
   } catch (error) {
     await giveBack();
     throw error;
   }
-  const namespace = DOC_NAMES.appNamespace;
+  const namespace = SAMPLE_NAMESPACE;
   log(
     httpbin.created.length > 0
       ? `existing: deployed httpbin in ${namespace} (${httpbin.created.map((r) => r.kind).join(', ')}; labelled as the suite's, removed afterwards)`

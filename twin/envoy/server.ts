@@ -218,7 +218,7 @@ export class EnvoyStandIn implements AdminView {
   }
 
   /**
-   * The one fault inside the stand-in (twin/faults/catalogue.ts says why): from the moment
+   * The one fault inside the stand-in (suites/secure-gateways/faults.ts says why, at certs-admin-stale): from the moment
    * certs-admin-stale is armed, /certs keeps answering what Envoy held then. Without a faults file
    * (outside a rehearsal) nothing here ever changes.
    */

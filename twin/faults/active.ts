@@ -4,7 +4,7 @@
 // the throwaway certificates the xDS faults substitute, so it is written 0600 and never logged.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isFaultName, type FaultName } from './catalogue';
+import { isFaultName, type FaultName } from './names';
 
 /** Certificates the xDS faults put in place of the real ones (PEM; made by the rehearsal). */
 export interface FaultMaterial {
@@ -18,14 +18,47 @@ export interface FaultMaterial {
   unrelatedCaPem?: string;
 }
 
+/**
+ * The objects the faults act on, by name: the rehearsed catalogue's (suites/<id>/faults.ts), so
+ * that the twin's mechanisms hold no catalogue's names.
+ */
+export interface FaultObjects {
+  /** The gateway pods' namespace, where the catalogue's secrets live. */
+  gatewayNamespace: string;
+  /** Where the catalogue's Gateway, VirtualService and the httpbin sample live. */
+  appNamespace: string;
+  gatewayName: string;
+  virtualServiceName: string;
+  /** The `istio:` label of the gateway pods the catalogue's Gateway selects. */
+  gatewaySelector: string;
+  /** The secret with the server's certificate and key (tls.crt, tls.key). */
+  serverSecret: string;
+  /** The secret with the client CA chain of MUTUAL, and its key there. */
+  caSecret: string;
+  caKey: string;
+}
+
+/** Istio's default gateway with the 2018 doc's secret names: what a twin without a rehearsal's faults file assumes. */
+export const DEFAULT_FAULT_OBJECTS: FaultObjects = {
+  gatewayNamespace: 'istio-system',
+  appNamespace: 'default',
+  gatewayName: 'httpbin-gateway',
+  virtualServiceName: 'httpbin',
+  gatewaySelector: 'ingressgateway',
+  serverSecret: 'istio-ingressgateway-certs',
+  caSecret: 'istio-ingressgateway-ca-certs',
+  caKey: 'ca-chain.cert.pem',
+};
+
 export interface ActiveFaults {
   faults: FaultName[];
+  objects: FaultObjects;
   /** Every xDS push after the first of its type reaches Envoy this much later. */
   propagationDelayMs: number;
   material: FaultMaterial;
 }
 
-export const NO_FAULTS: ActiveFaults = { faults: [], propagationDelayMs: 0, material: {} };
+export const NO_FAULTS: ActiveFaults = { faults: [], objects: DEFAULT_FAULT_OBJECTS, propagationDelayMs: 0, material: {} };
 
 /** The file's place in a twin's state folder; the Envoy launcher passes it to the stand-in. */
 export function faultsFile(stateDir: string): string {
@@ -64,6 +97,7 @@ function parseActiveFaults(text: string): ActiveFaults {
     const raw = JSON.parse(text) as Partial<ActiveFaults>;
     return {
       faults: (raw.faults ?? []).filter((name): name is FaultName => typeof name === 'string' && isFaultName(name)),
+      objects: { ...DEFAULT_FAULT_OBJECTS, ...raw.objects },
       propagationDelayMs: Number(raw.propagationDelayMs) > 0 ? Number(raw.propagationDelayMs) : 0,
       material: raw.material ?? {},
     };

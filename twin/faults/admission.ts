@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { create, deleteObject, type KubeClient, type KubeObject } from '../../helpers/kube';
 import { issueCertificate } from '../../helpers/pki';
-import { ADMISSION_TARGETS, admissionPatch, webhookConfiguration, type AdmissionFault, type AdmissionMaterial } from './admission-patches';
+import { admissionPatch, admissionTarget, webhookConfiguration, type AdmissionFault, type AdmissionMaterial, type AdmissionTarget } from './admission-patches';
+import type { FaultObjects } from './active';
 
 export const WEBHOOK_CONFIGURATION = 'istio-gateway-conformance-faults';
 const CONFIGURATION_REF = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: WEBHOOK_CONFIGURATION };
@@ -82,15 +83,16 @@ export class AdmissionFaults {
     private readonly kube: KubeClient,
     private readonly server: AdmissionServer,
     private readonly faults: readonly AdmissionFault[],
+    private readonly objects: FaultObjects,
   ) {}
 
-  static async arm(kube: KubeClient, options: { faults: readonly AdmissionFault[]; listenAddress: string; host: string }): Promise<AdmissionFaults> {
+  static async arm(kube: KubeClient, options: { faults: readonly AdmissionFault[]; objects: FaultObjects; listenAddress: string; host: string }): Promise<AdmissionFaults> {
     await removeConfiguration(kube); // one a killed rehearsal left
     const substitute = await issueCertificate({ subject: { CN: options.host }, dnsNames: [options.host], extendedKeyUsage: ['serverAuth'], keyType: 'ecdsa' });
-    const server = await AdmissionServer.start(options.listenAddress, options.faults, { substituteCertPem: substitute.certPem });
-    const armed = new AdmissionFaults(kube, server, options.faults);
+    const server = await AdmissionServer.start(options.listenAddress, options.faults, { substituteCertPem: substitute.certPem, caKey: options.objects.caKey });
+    const armed = new AdmissionFaults(kube, server, options.faults, options.objects);
     try {
-      await create(kube, webhookConfiguration(WEBHOOK_CONFIGURATION, options.faults, server.url, server.caPem) as KubeObject, { stamp: false });
+      await create(kube, webhookConfiguration(WEBHOOK_CONFIGURATION, options.faults, options.objects, server.url, server.caPem) as KubeObject, { stamp: false });
       await armed.waitUntil('in force', true);
       return armed;
     } catch (error) {
@@ -115,7 +117,7 @@ export class AdmissionFaults {
     for (const fault of this.faults) {
       for (;;) {
         const before = this.server.callsOf(fault);
-        const outcome = await dryRunWrite(this.kube, fault);
+        const outcome = await dryRunWrite(this.kube, admissionTarget(fault, this.objects));
         if (this.server.callsOf(fault) > before === called) break;
         if (Date.now() - started > PROPAGATION_BUDGET_MS) throw new Error(`the webhook of ${fault} is not ${what} after ${PROPAGATION_BUDGET_MS / 1000} s (the last dry-run write: ${outcome})`);
         await delay(200);
@@ -127,8 +129,7 @@ export class AdmissionFaults {
 // A write the API server admits and then forgets: whether it is stored (Istio's validation may
 // refuse the empty object) does not matter, only whether our webhook was called; the outcome is
 // kept for the message when it never is.
-async function dryRunWrite(kube: KubeClient, fault: AdmissionFault): Promise<string> {
-  const target = ADMISSION_TARGETS[fault];
+async function dryRunWrite(kube: KubeClient, target: AdmissionTarget): Promise<string> {
   const object = { apiVersion: target.apiVersion, kind: target.kind, metadata: { name: target.name, namespace: target.namespace }, ...(target.kind === 'Secret' ? { type: 'Opaque' } : { spec: {} }) };
   return create(kube, object as KubeObject, { dryRun: true, stamp: false }).then(
     () => 'admitted',

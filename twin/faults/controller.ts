@@ -12,14 +12,14 @@ import { promisify } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
 import { eventually } from '../../helpers/eventually';
 import { get, isOwned, list, read, type KubeClient, type KubeObject, type ObjectRef } from '../../helpers/kube';
-import { FILE_MOUNT } from '../../helpers/manifests';
+import { FILE_MOUNT } from '../../helpers/istio/conventions';
 import { docLayoutPaths } from '../../helpers/pki/layout';
 import { issueCertificate } from '../../helpers/pki';
 import { containerEntryFile } from '../pods/hook';
-import { hasFault, NO_FAULTS, writeActiveFaults, type ActiveFaults, type FaultMaterial } from './active';
+import { DEFAULT_FAULT_OBJECTS, hasFault, NO_FAULTS, writeActiveFaults, type ActiveFaults, type FaultMaterial, type FaultObjects } from './active';
 import { isAdmissionFault } from './admission-patches';
 import { AdmissionFaults } from './admission';
-import type { FaultName } from './catalogue';
+import type { FaultName } from './names';
 import { linkLeafFolders } from './cert-dir';
 import { ExecViewRewrites } from './exec-view';
 import { GATEWAY_SERVICE, moveHttpsPort, renameHttpsPort, ServicePortFault } from './service-ports';
@@ -43,6 +43,8 @@ export interface FaultTargets {
 
 export interface ArmOptions {
   faults: FaultName[];
+  /** The rehearsed catalogue's objects the faults act on; Istio's default gateway with the 2018 doc's names when unset. */
+  objects?: FaultObjects;
   propagationDelayMs: number;
   host: string;
   /** Where the run's SG-C1 writes the doc's folders (server-cert-wrong-host signs with its intermediate). */
@@ -52,10 +54,9 @@ export interface ArmOptions {
 const NFT_TABLE = 'igc_faults';
 const FINALIZER = 'faults.istio-gateway-conformance/never-cleared';
 const GATEWAYS = '/apis/networking.istio.io/v1/gateways';
-const GATEWAY_NAMESPACE = 'istio-system';
-const GATEWAY_LABELS = { istio: 'ingressgateway' };
 const PROXY_CONTAINER = 'istio-proxy';
-const HTTPBIN_SERVICE: ObjectRef = { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'httpbin' };
+/** The httpbin sample's Service, in the catalogue's app namespace. */
+const httpbinService = (objects: FaultObjects): ObjectRef => ({ apiVersion: 'v1', kind: 'Service', namespace: objects.appNamespace, name: 'httpbin' });
 /** How long arming and disarming wait for the twin to show a fault (or its absence). */
 const SETTLE_BUDGET_MS = 30_000;
 /** Which volume each exec fault binds at which of the doc's paths: [shown at, taken from]. */
@@ -85,7 +86,7 @@ export class FaultController {
   async arm(options: ArmOptions): Promise<void> {
     await this.disarm();
     const material = await makeMaterial(options);
-    this.active = { faults: options.faults, propagationDelayMs: options.propagationDelayMs, material };
+    this.active = { faults: options.faults, objects: options.objects ?? DEFAULT_FAULT_OBJECTS, propagationDelayMs: options.propagationDelayMs, material };
     writeActiveFaults(this.targets.faultsFile, this.active);
     const armed = (name: FaultName) => hasFault(this.active, name);
     if (armed('istiod-down')) await this.nft(`add rule inet ${NFT_TABLE} output tcp dport 15017 reject with tcp reset`);
@@ -98,17 +99,18 @@ export class FaultController {
     if (armed('gateway-service-no-https')) await this.servicePorts.change(renameHttpsPort);
     if (armed('cert-dir-leaf-folders-linked')) linkLeafFolders(needCertDir(options, 'cert-dir-leaf-folders-linked'));
     const admission = options.faults.filter(isAdmissionFault);
-    if (admission.length > 0) this.admission = await AdmissionFaults.arm(this.targets.kube, { faults: admission, listenAddress: this.targets.hostAddress, host: options.host });
+    if (admission.length > 0) this.admission = await AdmissionFaults.arm(this.targets.kube, { faults: admission, objects: this.active.objects, listenAddress: this.targets.hostAddress, host: options.host });
     for (const [name, [shownAt, takenFrom]] of Object.entries(EXEC_REBINDS)) if (armed(name as FaultName)) await this.rebindExec(shownAt, takenFrom);
-    if (armed('httpbin-delete-stuck')) await this.setFinalizer(HTTPBIN_SERVICE, true);
+    if (armed('httpbin-delete-stuck')) await this.setFinalizer(httpbinService(this.active.objects), true);
   }
 
   /** Takes every fault off (the file, rules, watch, webhook, patches, finalizers) and waits until the twin is as it was. */
   async disarm(): Promise<void> {
+    const objects = this.active.objects;
     this.stopWatch?.();
     this.stopWatch = undefined;
     clearInterval(this.certDirTimer);
-    this.active = NO_FAULTS;
+    this.active = { ...NO_FAULTS, objects }; // the gateway is still the one the faults acted on
     writeActiveFaults(this.targets.faultsFile, NO_FAULTS);
     const undo = async (what: string, work: () => Promise<void>) => work().catch((error: Error) => this.targets.log(`faults: could not ${what}: ${error.message}`));
     await run('ip', ['netns', 'exec', this.targets.netns, 'nft', 'delete', 'table', 'inet', NFT_TABLE]).catch(() => undefined);
@@ -126,7 +128,7 @@ export class FaultController {
       await undo('see the gateway Ready again', () => this.waitGatewayReady(true));
     }
     // A deletion the finalizer held completes now: the next rehearsal deploys httpbin afresh.
-    await undo('see the httpbin Service deletion complete', () => this.waitNotTerminating(HTTPBIN_SERVICE));
+    await undo('see the httpbin Service deletion complete', () => this.waitNotTerminating(httpbinService(objects)));
   }
 
   /** Adds rules to the fault table in the node (created on first use, filter hooks before kube-proxy's). */
@@ -230,9 +232,10 @@ export class FaultController {
     return [https?.port ?? 443, ...(https?.nodePort ? [https.nodePort] : [])];
   }
 
-  /** The doc's gateway pods (istio-system, istio=ingressgateway). */
+  /** The catalogue's gateway pods (by default istio-system, istio=ingressgateway). */
   private async gatewayPods(): Promise<Array<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>> {
-    return list(this.targets.kube, { apiVersion: 'v1', kind: 'Pod', namespace: GATEWAY_NAMESPACE, labels: GATEWAY_LABELS });
+    const { gatewayNamespace, gatewaySelector } = this.active.objects;
+    return list(this.targets.kube, { apiVersion: 'v1', kind: 'Pod', namespace: gatewayNamespace, labels: { istio: gatewaySelector } });
   }
 
   /** Waits until the gateway pods report Ready (or, for gateway-not-ready, none does). */
@@ -257,14 +260,14 @@ export class FaultController {
   // The exec faults: the runtime's exec entry of each gateway pod's istio-proxy binds another volume.
   private async rebindExec(shownAt: string, takenFrom: string): Promise<void> {
     const pods = (await this.gatewayPods()).map((pod) => pod.metadata?.name ?? '');
-    const entries = pods.map((pod) => containerEntryFile({ index: this.targets.execIndexDir }, GATEWAY_NAMESPACE, pod, PROXY_CONTAINER)).filter((file) => fs.existsSync(file));
+    const entries = pods.map((pod) => containerEntryFile({ index: this.targets.execIndexDir }, this.active.objects.gatewayNamespace, pod, PROXY_CONTAINER)).filter((file) => fs.existsSync(file));
     const rebound = entries.filter((file) => this.execViews.rebind(file, shownAt, takenFrom));
     if (rebound.length === 0) throw new Error(`no running gateway container binds ${shownAt} and ${takenFrom}: the exec fault cannot be armed`);
   }
 
   // The runtime's log file of the gateway's istio-proxy container, in CRI format, as kubectl logs reads it.
   private appendGatewayLog(line: string): void {
-    const dirs = fs.existsSync(this.targets.podLogsDir) ? fs.readdirSync(this.targets.podLogsDir).filter((dir) => dir.startsWith('istio-system_istio-ingressgateway-')) : [];
+    const dirs = fs.existsSync(this.targets.podLogsDir) ? fs.readdirSync(this.targets.podLogsDir).filter((dir) => dir.startsWith(`${this.active.objects.gatewayNamespace}_istio-ingressgateway-`)) : [];
     for (const dir of dirs) {
       const file = path.join(this.targets.podLogsDir, dir, 'istio-proxy.log');
       if (fs.existsSync(file)) fs.appendFileSync(file, `${new Date().toISOString()} stderr F ${line}\n`);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { makeDocChain } from '../../helpers/pki';
 import type { DocChain } from '../../helpers/pki';
 import { NO_FAULTS, type ActiveFaults, type FaultMaterial } from './active';
-import type { FaultName } from './catalogue';
+import type { FaultName } from './names';
 import { readinessFailed, reversedCertificates, secretVolumeFiles, volumeSyncSkipped, type PlannedFile } from './pod-runner';
 
 const armed = (names: FaultName[], material: FaultMaterial = {}): ActiveFaults => ({ ...NO_FAULTS, faults: names, material });

@@ -1,7 +1,7 @@
 // The pod runner's faults, as the decisions twin/pods asks for at the two places it acts as the
-// kubelet: the readiness it reports for the doc's gateway, and the files it writes into the doc's
-// two secret volumes. Pure, so each is tested without pods; the runner itself stays fault-free.
-import { FILE_MOUNT } from '../../helpers/manifests';
+// kubelet: the readiness it reports for the catalogue's gateway, and the files it writes into the
+// volumes of the catalogue's two secrets (ActiveFaults.objects). Pure, so each is tested without
+// pods; the runner itself stays fault-free.
 import { hasFault, type ActiveFaults } from './active';
 
 /** A file of a volume, as twin/pods/volumes.ts plans it. */
@@ -11,19 +11,19 @@ export interface PlannedFile {
   mode: number;
 }
 
-/** The doc's gateway pods carry the label its Gateway selects them by (istio: ingressgateway). */
-function isDocGateway(labels: Record<string, string> | undefined): boolean {
-  return labels?.istio === 'ingressgateway';
+/** The catalogue's gateway pods carry the label its Gateway selects them by (istio: ingressgateway). */
+function isCatalogueGateway(active: ActiveFaults, labels: Record<string, string> | undefined): boolean {
+  return labels?.istio === active.objects.gatewaySelector;
 }
 
 /** gateway-not-ready: whether a container's readiness is reported false whatever its probe says. */
 export function readinessFailed(active: ActiveFaults, podLabels: Record<string, string> | undefined): boolean {
-  return hasFault(active, 'gateway-not-ready') && isDocGateway(podLabels);
+  return hasFault(active, 'gateway-not-ready') && isCatalogueGateway(active, podLabels);
 }
 
 /** secret-not-mounted: whether a resync of this Secret's volume is skipped (the first mount is not). */
 export function volumeSyncSkipped(active: ActiveFaults, secretName: string | undefined): boolean {
-  return hasFault(active, 'secret-not-mounted') && secretName === FILE_MOUNT.certSecret;
+  return hasFault(active, 'secret-not-mounted') && secretName === active.objects.serverSecret;
 }
 
 /**
@@ -32,13 +32,13 @@ export function volumeSyncSkipped(active: ActiveFaults, secretName: string | und
  * written meanwhile).
  */
 export function secretVolumeFiles(active: ActiveFaults, secretName: string | undefined, files: PlannedFile[]): PlannedFile[] | 'wait' {
-  if (secretName === FILE_MOUNT.certSecret && hasFault(active, 'mounted-cert-other-serial') && hasFiles(files, 'tls.crt', 'tls.key')) {
+  if (secretName === active.objects.serverSecret && hasFault(active, 'mounted-cert-other-serial') && hasFiles(files, 'tls.crt', 'tls.key')) {
     const other = active.material.otherServer;
     if (!other) return 'wait';
     return files.map((file) => (file.path === 'tls.crt' ? { ...file, data: Buffer.from(other.certPem) } : file.path === 'tls.key' ? { ...file, data: Buffer.from(other.keyPem) } : file));
   }
-  if (secretName === FILE_MOUNT.caSecret && hasFault(active, 'mounted-ca-chain-reversed')) {
-    return files.map((file) => (file.path === FILE_MOUNT.caFile ? { ...file, data: Buffer.from(reversedCertificates(file.data.toString('utf8'))) } : file));
+  if (secretName === active.objects.caSecret && hasFault(active, 'mounted-ca-chain-reversed')) {
+    return files.map((file) => (file.path === active.objects.caKey ? { ...file, data: Buffer.from(reversedCertificates(file.data.toString('utf8'))) } : file));
   }
   return files;
 }

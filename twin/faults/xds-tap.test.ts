@@ -8,7 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { JsonObject } from '../envoy/proto';
 import { TYPE_URL } from '../envoy/xds/protocol';
 import { NO_FAULTS, writeActiveFaults, type ActiveFaults } from './active';
-import type { FaultName } from './catalogue';
+import type { FaultName } from './names';
 import { faultTap, rewriteResponse } from './xds-tap';
 
 const testdata = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../envoy/testdata/istiod', file), 'utf8')) as JsonObject[];

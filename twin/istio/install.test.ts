@@ -1,13 +1,10 @@
 // The pieces of the Istio install that need no twin: istioctl's arguments, where the image's
-// non-binary files come from, the doc's objects as the twin tests apply them, and the Envoy
-// stand-in's launcher.
+// non-binary files come from, and the Envoy stand-in's launcher.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import YAML from 'yaml';
-import { DOC_NAMES, gateway, virtualService } from '../../helpers/manifests';
 import { writeEnvoyLauncher } from './envoy-stand-in';
 import { gatewayOverlay, installArgs } from './install';
 import { istioSourceFile } from './source';
@@ -24,30 +21,6 @@ describe('installIstio pieces', () => {
     expect(istioSourceFile(bootstrap, '1.31-alpha.b01690e6db7d', { cacheDir: '/c' })).toBe(`/c/twin/bin/istio@v0.0.0-20260423205519-b01690e6db7d/src/${bootstrap}`);
     // Only what twin:build copies can be asked for: anything else would be missing at run time.
     expect(() => istioSourceFile('tools/x.json', '1.31-dev', { cacheDir: '/c' })).toThrow(/ships no source file tools\/x\.json/);
-  });
-
-  test("the twin tests' YAML is the doc's objects as helpers/manifests holds them, and the invalid ones differ only in what they lack", () => {
-    const names = { ...DOC_NAMES, host: 'httpbin.example.com' };
-    const read = (file: string) => YAML.parse(fs.readFileSync(path.join(__dirname, 'testdata', file), 'utf8')) as Record<string, any>;
-    // The doc's YAML has no namespace: kubectl puts it in the default one, where helpers/manifests puts it.
-    const doc = (object: object): Record<string, any> => ({ ...object, metadata: { name: (object as Record<string, any>).metadata.name } });
-    const simple = doc(gateway('file-mount', 'SIMPLE', names, 'networking.istio.io/v1alpha3'));
-    const mutual = doc(gateway('file-mount', 'MUTUAL', names, 'networking.istio.io/v1alpha3'));
-    expect(read('gateway-simple.yaml')).toEqual(simple);
-    expect(read('gateway-mutual.yaml')).toEqual(mutual);
-    expect(read('virtualservice.yaml')).toEqual(doc(virtualService(names, 'networking.istio.io/v1alpha3')));
-    const without = (object: Record<string, any>, name: string, tls: Record<string, string>) => ({
-      ...object,
-      metadata: { name },
-      spec: { ...object.spec, servers: [{ ...object.spec.servers[0], tls }] },
-    });
-    expect(read('gateway-simple-without-certificate.yaml')).toEqual(without(simple, 'simple-without-certificate', { mode: 'SIMPLE' }));
-    const { caCertificates, ...mutualTls } = mutual.spec.servers[0].tls;
-    expect(caCertificates).toBe('/etc/istio/ingressgateway-ca-certs/ca-chain.cert.pem');
-    expect(read('gateway-mutual-without-ca.yaml')).toEqual(without(mutual, 'mutual-without-ca', mutualTls));
-    const { tls, ...noTls } = simple.spec.servers[0];
-    expect(tls).toBeDefined();
-    expect(read('gateway-https-without-tls.yaml')).toEqual({ ...simple, metadata: { name: 'bad-gateway' }, spec: { ...simple.spec, servers: [noTls] } });
   });
 
   test('the Envoy launcher runs the stand-in from absolute paths, wherever it is bound', () => {

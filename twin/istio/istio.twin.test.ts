@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import YAML from 'yaml';
 import { eventually } from '../../helpers/eventually';
-import { DOC_NAMES, FILE_MOUNT, caSecret, serverSecret } from '../../helpers/manifests';
+import { FILE_MOUNT, ISTIO_DEFAULTS } from '../../helpers/istio/conventions';
+import { secretObject } from '../../helpers/kube';
 import { certificateSummary, issueCertificate, makeDocChain, type DocChain } from '../../helpers/pki';
 import { binaryPath, type TwinBinary } from '../build';
 import { cachedControlPlaneBinaries, cachedKubectl } from '../binaries';
@@ -68,7 +69,10 @@ describe('Istio installed on the twin by istioctl (root, built binaries)', () =>
   let istioctl: string;
   let chain: DocChain;
   let gatewayPod: string;
-  const names = { ...DOC_NAMES, host: HOST };
+  // The 2018 doc's two secrets, as istioctl's gateway chart mounts them.
+  const serverSecret = (server: { certPem: string; keyPem: string }) =>
+    secretObject({ namespace: ISTIO_DEFAULTS.namespace, name: FILE_MOUNT.certSecret }, 'kubernetes.io/tls', { 'tls.crt': server.certPem, 'tls.key': server.keyPem });
+  const caSecret = (caChainPem: string) => secretObject({ namespace: ISTIO_DEFAULTS.namespace, name: FILE_MOUNT.caSecret }, 'Opaque', { [FILE_MOUNT.caFile]: caChainPem });
   const kubectl = (...args: string[]) => run(kubectlBinary, [`--kubeconfig=${kubeconfig}`, ...args], { timeoutMs: 120_000 });
   const kubectlResult = (...args: string[]) => result(kubectlBinary, [`--kubeconfig=${kubeconfig}`, ...args]);
   /** Envoy's admin JSON as `pilot-agent request GET <path>` relays it, in the gateway pod. */
@@ -104,7 +108,7 @@ describe('Istio installed on the twin by istioctl (root, built binaries)', () =>
 
     // The doc's two secrets, mounted (optional volumes) into the gateway pod at the doc's paths.
     chain = await certificates;
-    for (const secret of [serverSecret('file-mount', names, chain), caSecret('file-mount', names, chain)]) {
+    for (const secret of [serverSecret(chain.server), caSecret(chain.caChainPem)]) {
       await run(kubectlBinary, [`--kubeconfig=${kubeconfig}`, 'create', '-f', '-'], { input: JSON.stringify(secret) });
     }
     gatewayPod = await kubectl('-n', 'istio-system', 'get', 'pods', '-l', 'app=istio-ingressgateway', '-o', 'jsonpath={.items[0].metadata.name}');
@@ -232,7 +236,7 @@ describe('Istio installed on the twin by istioctl (root, built binaries)', () =>
     const second = await issueCertificate({ subject: { CN: HOST, O: 'Dis' }, issuer: chain.intermediate, dnsNames: [HOST], extendedKeyUsage: ['serverAuth'], keyType: 'ecdsa' });
     expect(serial(second.certPem)).not.toBe(serial(chain.server.certPem));
     const replaced = Date.now();
-    await run(kubectlBinary, [`--kubeconfig=${kubeconfig}`, 'replace', '-f', '-'], { input: JSON.stringify(serverSecret('file-mount', names, { ...chain, server: second })) });
+    await run(kubectlBinary, [`--kubeconfig=${kubeconfig}`, 'replace', '-f', '-'], { input: JSON.stringify(serverSecret(second)) });
     // Kubelet volume sync (TWIN_VOLUME_SYNC_MS), then pilot-agent's file watch and an SDS push.
     const certs = await eventually(
       () => admin('certs'),

@@ -1,6 +1,6 @@
 // M: mutual TLS. The CA secret, the Gateway replaced with MUTUAL, then three clients: none,
 // the doc's client, and one from a CA the gateway does not trust.
-import { caSecret, caSecretKey, caSecretName, gateway } from '../../../helpers/manifests';
+import { caSecret, caSecretKey, caSecretName, gateway } from '../manifests';
 import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { awaitObservation, curl, isTeapot, refusedUnknownCa, refusedWithoutCertificate } from '../observe';

@@ -1,5 +1,5 @@
 // S: the TLS ingress gateway in mode SIMPLE.
-import { gateway, serverSecret, serverSecretName, virtualService } from '../../../helpers/manifests';
+import { gateway, serverSecret, serverSecretName, virtualService } from '../manifests';
 import { certificateSummary } from '../../../helpers/pki';
 import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';

@@ -2,7 +2,7 @@
 // `kubectl exec` and `kubectl logs`, as the doc does.
 import { X509Certificate } from 'node:crypto';
 import { commandMissing, exec, ingressAddress, logs, type ExecResult } from '../../../helpers/kube';
-import { FILE_MOUNT } from '../../../helpers/manifests';
+import { FILE_MOUNT } from '../manifests';
 import { certificateSummary } from '../../../helpers/pki';
 import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';

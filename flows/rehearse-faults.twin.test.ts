@@ -5,11 +5,12 @@
 // Fault runs stop at their first failure (cleanup still runs) with a short wait budget.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadSettings } from '../../helpers/config';
-import type { StepResult } from '../../helpers/report/model';
-import { secureGatewaysCatalogue } from '../../suites/secure-gateways/catalogue';
-import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from '../../flows/rehearse';
-import { FAULTS, type FaultName } from './catalogue';
+import { loadSettings } from '../helpers/config';
+import type { StepResult } from '../helpers/report/model';
+import { secureGatewaysCatalogue } from '../suites/secure-gateways/catalogue';
+import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from './rehearse';
+import type { FaultName } from '../twin/faults/names';
+import { FAULTS } from '../suites/secure-gateways/faults';
 
 // What the failure must say: the fault is caught for its own reason, not by accident.
 const RIGHT_REASON: Record<FaultName, RegExp> = {

@@ -1,12 +1,12 @@
 // The doc's objects (Secure Gateways, HTTPS), per profile and networking API version:
 // `file-mount` is the doc verbatim (secrets mounted into the gateway pod, file paths in the
 // Gateway); `sds` is the same flow with credentialName (secrets served by istiod over SDS).
-import type { DocChain } from '../pki';
-import type { KubeObject } from '../kube';
+import type { DocChain } from '../../helpers/pki';
+import { secretObject, type KubeObject } from '../../helpers/kube';
+import { FILE_MOUNT, ISTIO_DEFAULTS, SDS_CA, type NetworkingVersion, type Profile, type TlsMode } from '../../helpers/istio/conventions';
 
-export type Profile = 'file-mount' | 'sds';
-export type TlsMode = 'SIMPLE' | 'MUTUAL';
-export type NetworkingVersion = 'networking.istio.io/v1' | 'networking.istio.io/v1beta1' | 'networking.istio.io/v1alpha3';
+export type { NetworkingVersion, Profile, TlsMode };
+export { FILE_MOUNT };
 
 /** Where the doc's objects go and what they are called. */
 export interface DocNames {
@@ -22,31 +22,22 @@ export interface DocNames {
 }
 
 export const DOC_NAMES: Omit<DocNames, 'host'> = {
-  gatewayNamespace: 'istio-system',
+  gatewayNamespace: ISTIO_DEFAULTS.namespace,
   appNamespace: 'default',
   gatewayName: 'httpbin-gateway',
   virtualServiceName: 'httpbin',
-  gatewaySelector: 'ingressgateway',
+  gatewaySelector: ISTIO_DEFAULTS.ingressSelector,
 };
 
-// The doc's paths, which the istioctl gateway's chart mounts (optional) for these secret names.
-export const FILE_MOUNT = {
-  certSecret: 'istio-ingressgateway-certs',
-  caSecret: 'istio-ingressgateway-ca-certs',
-  certDir: '/etc/istio/ingressgateway-certs',
-  caDir: '/etc/istio/ingressgateway-ca-certs',
-  caFile: 'ca-chain.cert.pem',
-} as const;
-
-// The sds profile's credential, and istiod's convention for the client CA of MUTUAL.
-export const SDS = { credential: 'httpbin-credential', caKey: 'cacert' } as const;
+// The sds profile's credential; its client CA for MUTUAL follows istiod's `-cacert` convention.
+export const SDS = { credential: 'httpbin-credential', caKey: SDS_CA.key } as const;
 
 export function serverSecretName(profile: Profile): string {
   return profile === 'file-mount' ? FILE_MOUNT.certSecret : SDS.credential;
 }
 
 export function caSecretName(profile: Profile): string {
-  return profile === 'file-mount' ? FILE_MOUNT.caSecret : `${SDS.credential}-cacert`;
+  return profile === 'file-mount' ? FILE_MOUNT.caSecret : `${SDS.credential}${SDS_CA.secretSuffix}`;
 }
 
 /** The key under which the CA secret holds the chain: the doc's file name, or istiod's `cacert`. */
@@ -56,24 +47,13 @@ export function caSecretKey(profile: Profile): string {
 
 /** `kubectl create -n istio-system secret tls istio-ingressgateway-certs --key … --cert …` */
 export function serverSecret(profile: Profile, names: DocNames, chain: DocChain): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: serverSecretName(profile), namespace: names.gatewayNamespace },
-    type: 'kubernetes.io/tls',
-    data: { 'tls.crt': base64(chain.server.certPem), 'tls.key': base64(chain.server.keyPem) },
-  } as KubeObject;
+  const meta = { name: serverSecretName(profile), namespace: names.gatewayNamespace };
+  return secretObject(meta, 'kubernetes.io/tls', { 'tls.crt': chain.server.certPem, 'tls.key': chain.server.keyPem });
 }
 
 /** `kubectl create -n istio-system secret generic istio-ingressgateway-ca-certs --from-file=ca-chain.cert.pem` */
 export function caSecret(profile: Profile, names: DocNames, chain: DocChain): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: caSecretName(profile), namespace: names.gatewayNamespace },
-    type: 'Opaque',
-    data: { [caSecretKey(profile)]: base64(chain.caChainPem) },
-  } as KubeObject;
+  return secretObject({ name: caSecretName(profile), namespace: names.gatewayNamespace }, 'Opaque', { [caSecretKey(profile)]: chain.caChainPem });
 }
 
 /** The doc's Gateway: one HTTPS server on 443 for the host, SIMPLE first, MUTUAL after. */
@@ -115,8 +95,4 @@ export function virtualService(names: DocNames, apiVersion: NetworkingVersion): 
       ],
     },
   } as KubeObject;
-}
-
-function base64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
 }

@@ -10,9 +10,9 @@ import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { loadSettings } from '../../helpers/config';
-import type { BundleIndex } from '../../helpers/diagnostics';
-import { rehearse, startRehearsalTwin, type RehearsalResult, type RehearsalTwin } from '../../flows/rehearse';
+import { loadSettings } from '../helpers/config';
+import type { BundleIndex } from '../helpers/diagnostics';
+import { rehearse, startRehearsalTwin, type RehearsalResult, type RehearsalTwin } from './rehearse';
 
 const settings = loadSettings();
 const FAULT_BUDGET_MS = 10_000;

@@ -1,18 +1,20 @@
 // `npm run cleanup`: what an interrupted run left on a cluster, and nothing else. First the backup
 // ledgers runs left on disk (existing-ledgers.ts) are played back, newest first: objects a run
 // replaced are put back as they were, objects it created are deleted. Then every object the suite
-// may create is looked up by its name and deleted only when it carries the suite's managed-by label.
+// may create (every registered catalogue's createdObjects, and the httpbin sample the targets
+// deploy) is looked up by its name and deleted only when it carries the suite's managed-by label.
 // Looking up by name, not listing by label, keeps the suite's RBAC free of `list secrets` in the
 // gateway's namespace (which would expose istiod's CA key there); the suite writes no other names.
 import path from 'node:path';
-import { BackupLedger, deleteObject, describeTarget, get, isOwned, leaseState, MANAGED_BY_LABEL, OwnershipError, refOf, restore, runOf, SUITE, type KubeClient, type KubeObject, type ObjectRef } from '../../helpers/kube';
-import type { Lease } from '../../helpers/kube/lease';
-import { caSecretName, DOC_NAMES, serverSecretName, type DocNames } from '../../helpers/manifests';
-import { backupDir, dropEmptyLedgers, pendingLedgers } from '../../helpers/kube/ledgers';
-import { httpbinObjects } from '../httpbin';
-import { newestNetworkingVersion } from '../../helpers/istio/version';
+import { BackupLedger, deleteObject, describeTarget, get, isOwned, leaseState, MANAGED_BY_LABEL, OwnershipError, refOf, restore, runOf, SUITE, type KubeClient, type KubeObject, type ObjectRef } from '../helpers/kube';
+import type { Lease } from '../helpers/kube/lease';
+import { CATALOGUES } from '../suites/registry';
+import type { CreatedObject, ObjectScope } from '../suites/runtime/catalogue-entry';
+import { backupDir, dropEmptyLedgers, pendingLedgers } from '../helpers/kube/ledgers';
+import { httpbinObjects, SAMPLE_NAMESPACE } from '../targets/httpbin';
+import { newestNetworkingVersion } from '../helpers/istio/version';
 
-/** The run lock's name (acquireLease's default), in the doc's namespace. */
+/** The run lock's name (acquireLease's default), in the samples' namespace. */
 const LOCK_NAME = 'istio-gateway-conformance-lock';
 
 export interface CleanupOptions {
@@ -32,25 +34,34 @@ export interface CleanupOutcome {
   lines: string[];
 }
 
-/** Every object the suite (target and catalogue) may create, by name. */
-export async function suiteObjectRefs(kube: KubeClient, names: Pick<DocNames, 'gatewayNamespace' | 'appNamespace' | 'gatewayName' | 'virtualServiceName'>): Promise<ObjectRef[]> {
-  const secrets = [...new Set((['file-mount', 'sds'] as const).flatMap((profile) => [serverSecretName(profile), caSecretName(profile)]))];
-  const refs: ObjectRef[] = secrets.map((name) => ({ apiVersion: 'v1', kind: 'Secret', namespace: names.gatewayNamespace, name }));
+/** Every object the suite (the catalogues and the target's httpbin) may create, by name. */
+export async function suiteObjectRefs(kube: KubeClient, scope: ObjectScope): Promise<ObjectRef[]> {
+  const created = uniqueObjects(CATALOGUES.flatMap((catalogue) => catalogue.createdObjects(scope)));
   // Without Istio's CRDs there can be no Gateway or VirtualService to remove.
-  const networking = await newestNetworkingVersion(kube).catch(() => undefined);
-  if (networking) {
-    refs.push({ apiVersion: networking, kind: 'Gateway', namespace: names.appNamespace, name: names.gatewayName });
-    refs.push({ apiVersion: networking, kind: 'VirtualService', namespace: names.appNamespace, name: names.virtualServiceName });
+  const networking = created.some((object) => object.apiGroup === 'networking.istio.io') ? await newestNetworkingVersion(kube).catch(() => undefined) : undefined;
+  const refs: ObjectRef[] = [];
+  for (const object of created) {
+    const apiVersion = object.apiGroup === '' ? 'v1' : object.apiGroup === 'networking.istio.io' ? networking : undefined;
+    if (object.apiGroup !== '' && object.apiGroup !== 'networking.istio.io') throw new Error(`cleanup: no API version known for ${object.apiGroup} ${object.kind}`);
+    if (apiVersion) refs.push({ apiVersion, kind: object.kind, namespace: object.namespace, name: object.name });
   }
   // The Deployment first: its pods go before the ServiceAccount they run as.
-  const httpbin = httpbinObjects(names.appNamespace).map(refOf);
+  const httpbin = httpbinObjects(scope.appNamespace).map(refOf);
   refs.push(...httpbin.filter((r) => r.kind === 'Deployment'), ...httpbin.filter((r) => r.kind !== 'Deployment'));
   return refs;
 }
 
+function uniqueObjects(objects: CreatedObject[]): CreatedObject[] {
+  const seen = new Set<string>();
+  return objects.filter((object) => {
+    const key = `${object.apiGroup}/${object.kind}/${object.namespace}/${object.name}`;
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+}
+
 /** What a cleanup would do about the run lock (for --dry-run). */
 export async function describeLock(kube: KubeClient): Promise<string> {
-  const lease = await get<Lease & KubeObject>(kube, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: DOC_NAMES.appNamespace, name: LOCK_NAME });
+  const lease = await get<Lease & KubeObject>(kube, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: SAMPLE_NAMESPACE, name: LOCK_NAME });
   if (!lease) return 'no run holds the lock';
   const state = leaseState(lease, '', new Date());
   return state.free
@@ -100,8 +111,8 @@ export async function cleanLeftovers(kube: KubeClient, options: CleanupOptions):
   }
   if (!options.dryRun) dropEmptyLedgers(backupDir(options.cacheDir, kube.server));
 
-  const names = { ...DOC_NAMES, gatewayNamespace: options.gatewayNamespace, appNamespace: options.appNamespace ?? DOC_NAMES.appNamespace };
-  for (const ref of await suiteObjectRefs(kube, names)) {
+  const scope = { gatewayNamespace: options.gatewayNamespace, appNamespace: options.appNamespace ?? SAMPLE_NAMESPACE };
+  for (const ref of await suiteObjectRefs(kube, scope)) {
     if (handled.has(keyOf(ref))) continue;
     const current = await get(kube, ref);
     if (!current) continue;

@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../../helpers/config';
-import { DOC_NAMES } from '../../helpers/manifests';
-import { stepHandle } from '../../suites/runtime/step';
-import type { SecureGatewaysContext } from '../../suites/secure-gateways/context';
-import { certificates } from '../../suites/secure-gateways/steps/certs';
-import { linkLeafFolders } from './cert-dir';
+import { DOC_NAMES } from './manifests';
+import { stepHandle } from '../runtime/step';
+import type { SecureGatewaysContext } from './context';
+import { certificates } from './steps/certs';
+import { linkLeafFolders } from '../../twin/faults/cert-dir';
 
 const step = certificates.find((candidate) => candidate.id === 'SG-C1')!;
 // SG-C1 needs only the settings, the host and the folder of a context.

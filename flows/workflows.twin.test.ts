@@ -6,13 +6,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadSettings } from '../../helpers/config';
-import { ensureGoTool, goTools } from './go-tools';
-import { repoRoot } from './kind-plan';
-import { pins } from './pins';
-import { run } from './run';
-import { CATALOGUES } from '../../suites/registry';
-import { checkedRepeat } from '../../flows/repeat-runs';
+import { loadSettings } from '../helpers/config';
+import { ensureGoTool, goTools } from '../targets/kind/go-tools';
+import { repoRoot } from '../targets/kind/kind-plan';
+import { pins } from '../targets/kind/pins';
+import { run } from '../targets/kind/run';
+import { CATALOGUES } from '../suites/registry';
+import { checkedRepeat } from './repeat-runs';
 
 const workflows = path.join(repoRoot, '.github', 'workflows');
 // A cold build of actionlint takes a minute or two on a busy 2-core machine; cached it is instant.

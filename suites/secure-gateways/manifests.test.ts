@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
 import { describe, expect, test } from '@jest/globals';
-import { caSecret, DOC_NAMES, gateway, serverSecret, virtualService } from './index';
-import type { DocChain } from '../pki';
+import { caSecret, DOC_NAMES, gateway, serverSecret, virtualService } from './manifests';
+import type { DocChain } from '../../helpers/pki';
 
 const names = { ...DOC_NAMES, host: 'httpbin.example.com' };
 const chain = { server: { certPem: 'CERT', keyPem: 'KEY' }, caChainPem: 'CHAIN' } as DocChain;
@@ -52,5 +55,28 @@ describe("the doc's objects", () => {
       gateways: ['httpbin-gateway'],
       http: [{ match: [{ uri: { prefix: '/status' } }, { uri: { prefix: '/delay' } }], route: [{ destination: { port: { number: 8000 }, host: 'httpbin' } }] }],
     });
+  });
+  test("the twin's Istio tests apply the doc's objects as this catalogue holds them (twin/istio/testdata), and the invalid ones differ only in what they lack", () => {
+    const names = { ...DOC_NAMES, host: 'httpbin.example.com' };
+    const read = (file: string) => YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'twin', 'istio', 'testdata', file), 'utf8')) as Record<string, any>;
+    // The doc's YAML has no namespace: kubectl puts it in the default one, where manifests.ts puts it.
+    const doc = (object: object): Record<string, any> => ({ ...object, metadata: { name: (object as Record<string, any>).metadata.name } });
+    const simple = doc(gateway('file-mount', 'SIMPLE', names, 'networking.istio.io/v1alpha3'));
+    const mutual = doc(gateway('file-mount', 'MUTUAL', names, 'networking.istio.io/v1alpha3'));
+    expect(read('gateway-simple.yaml')).toEqual(simple);
+    expect(read('gateway-mutual.yaml')).toEqual(mutual);
+    expect(read('virtualservice.yaml')).toEqual(doc(virtualService(names, 'networking.istio.io/v1alpha3')));
+    const without = (object: Record<string, any>, name: string, tls: Record<string, string>) => ({
+      ...object,
+      metadata: { name },
+      spec: { ...object.spec, servers: [{ ...object.spec.servers[0], tls }] },
+    });
+    expect(read('gateway-simple-without-certificate.yaml')).toEqual(without(simple, 'simple-without-certificate', { mode: 'SIMPLE' }));
+    const { caCertificates, ...mutualTls } = mutual.spec.servers[0].tls;
+    expect(caCertificates).toBe('/etc/istio/ingressgateway-ca-certs/ca-chain.cert.pem');
+    expect(read('gateway-mutual-without-ca.yaml')).toEqual(without(mutual, 'mutual-without-ca', mutualTls));
+    const { tls, ...noTls } = simple.spec.servers[0];
+    expect(tls).toBeDefined();
+    expect(read('gateway-https-without-tls.yaml')).toEqual({ ...simple, metadata: { name: 'bad-gateway' }, spec: { ...simple.spec, servers: [noTls] } });
   });
 });

@@ -1,15 +1,16 @@
-// The admission faults' webhook over real TLS, as the API server calls it: an AdmissionReview for
-// each of the doc's objects, answered with a JSON patch that, applied as RFC 6902 says, gives the
+// The twin's admission faults' webhook over real TLS, as the API server calls it, aimed at this
+// catalogue's objects (faultObjects): an AdmissionReview for each of the doc's objects, answered with a JSON patch that, applied as RFC 6902 says, gives the
 // object its step must reject; the doc's objects it is not for pass unchanged; the configuration
 // sends only the doc's object to each fault's path, with the server's CA.
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { applyPatch, type Operation } from 'fast-json-patch';
-import { caSecret, DOC_NAMES, gateway, serverSecret, virtualService, type DocNames } from '../../helpers/manifests';
+import { caSecret, DOC_NAMES, gateway, serverSecret, virtualService, type DocNames } from './manifests';
+import { faultObjects } from './faults';
 import { makeDocChain, type DocChain } from '../../helpers/pki';
 import type { KubeObject } from '../../helpers/kube';
-import { ADMISSION_FAULTS, ADMISSION_TARGETS, webhookConfiguration, type AdmissionFault } from './admission-patches';
-import { AdmissionServer } from './admission';
+import { ADMISSION_FAULTS, admissionTarget, webhookConfiguration, type AdmissionFault } from '../../twin/faults/admission-patches';
+import { AdmissionServer } from '../../twin/faults/admission';
 
 const names: DocNames = { ...DOC_NAMES, host: 'httpbin.example.com' };
 const SUBSTITUTE = '-----BEGIN CERTIFICATE-----\nnot the generated one\n-----END CERTIFICATE-----\n';
@@ -24,7 +25,7 @@ describe('admission faults webhook', () => {
 
   beforeAll(async () => {
     chain = await makeDocChain({ keyType: 'ecdsa' });
-    server = await AdmissionServer.start('127.0.0.1', ADMISSION_FAULTS, { substituteCertPem: SUBSTITUTE });
+    server = await AdmissionServer.start('127.0.0.1', ADMISSION_FAULTS, { substituteCertPem: SUBSTITUTE, caKey: faultObjects('file-mount').caKey });
   });
   afterAll(async () => server?.close());
 
@@ -91,7 +92,7 @@ describe('admission faults webhook', () => {
   });
 
   test('the configuration sends only the doc\'s object to each fault, with the server\'s CA, and fails closed', () => {
-    const config = webhookConfiguration('faults', ['server-secret-mutated', 'gateway-mutual-downgraded'], server.url, server.caPem) as {
+    const config = webhookConfiguration('faults', ['server-secret-mutated', 'gateway-mutual-downgraded'], faultObjects('file-mount'), server.url, server.caPem) as {
       webhooks: Array<{ name: string; clientConfig: { url: string; caBundle: string }; rules: Array<{ resources: string[] }>; namespaceSelector: unknown; matchConditions: Array<{ expression: string }>; failurePolicy: string; sideEffects: string }>;
     };
     expect(config.webhooks.map((w) => w.name)).toEqual(['server-secret-mutated.faults.istio-gateway-conformance.io', 'gateway-mutual-downgraded.faults.istio-gateway-conformance.io']);
@@ -102,7 +103,15 @@ describe('admission faults webhook', () => {
     expect(secret!.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } });
     expect(secret!.matchConditions[0]!.expression).toBe("object.metadata.name == 'istio-ingressgateway-certs'");
     expect(gatewayHook!.matchConditions[0]!.expression).toBe("object.metadata.name == 'httpbin-gateway'");
-    expect(ADMISSION_TARGETS['gateway-mutual-downgraded'].namespace).toBe('default');
+    expect(admissionTarget('gateway-mutual-downgraded', faultObjects('file-mount')).namespace).toBe('default');
     expect(config.webhooks.every((w) => w.failurePolicy === 'Fail' && w.sideEffects === 'None')).toBe(true);
+  });
+
+  test("the objects are the catalogue's: under the sds profile the secret faults aim at the credentials", () => {
+    const objects = faultObjects('sds');
+    expect(admissionTarget('server-secret-mutated', objects)).toMatchObject({ kind: 'Secret', namespace: 'istio-system', name: 'httpbin-credential' });
+    expect(admissionTarget('ca-secret-extra-key', objects)).toMatchObject({ kind: 'Secret', name: 'httpbin-credential-cacert' });
+    const config = webhookConfiguration('faults', ['ca-secret-extra-key'], objects, server.url, server.caPem) as { webhooks: Array<{ matchConditions: Array<{ expression: string }> }> };
+    expect(config.webhooks[0]!.matchConditions[0]!.expression).toBe("object.metadata.name == 'httpbin-credential-cacert'");
   });
 });

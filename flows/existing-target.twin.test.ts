@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadSettings, UsageError, type Settings } from '../../helpers/config';
-import { eventually } from '../../helpers/eventually';
+import { loadSettings, UsageError, type Settings } from '../helpers/config';
+import { eventually } from '../helpers/eventually';
 import {
   apply,
   backupAndReplace,
@@ -26,30 +26,30 @@ import {
   type KubeClient,
   type KubeObject,
   type ObjectRef,
-} from '../../helpers/kube';
-import * as websocket from '../../helpers/kube/websocket';
-import { microTime } from '../../helpers/kube/lease';
-import { ApiTransport } from '../../helpers/kube/transport';
-import { StepLedger } from '../../suites/runtime/results';
-import { secureGatewaysCatalogue } from '../../suites/secure-gateways/catalogue';
-import { prepareSecureGateways } from '../../suites/secure-gateways/context';
-import { startTwin, type Twin } from '../../twin';
-import { cachedControlPlaneBinaries } from '../../twin/binaries';
-import { binaryPath, type TwinBinary } from '../../twin/build';
-import { writeEnvoyLauncher } from '../../twin/istio/envoy-stand-in';
-import { installIstio } from '../../twin/istio/install';
-import { requireRoot } from '../../twin/node/prerequisites';
-import { podRunnerPlugin } from '../../twin/pods';
-import { openExistingContext, startExistingTarget, takeRunLock } from './index';
+} from '../helpers/kube';
+import * as websocket from '../helpers/kube/websocket';
+import { microTime } from '../helpers/kube/lease';
+import { ApiTransport } from '../helpers/kube/transport';
+import { StepLedger } from '../suites/runtime/results';
+import { secureGatewaysCatalogue } from '../suites/secure-gateways/catalogue';
+import { prepareSecureGateways } from '../suites/secure-gateways/context';
+import { startTwin, type Twin } from '../twin';
+import { cachedControlPlaneBinaries } from '../twin/binaries';
+import { binaryPath, type TwinBinary } from '../twin/build';
+import { writeEnvoyLauncher } from '../twin/istio/envoy-stand-in';
+import { installIstio } from '../twin/istio/install';
+import { requireRoot } from '../twin/node/prerequisites';
+import { podRunnerPlugin } from '../twin/pods';
+import { openExistingContext, startExistingTarget, takeRunLock } from '../targets/existing/index';
 import { cleanLeftovers, describeLock } from './cleanup';
-import { findGateway } from '../../helpers/istio/gateway';
-import { consentMarker } from './guard';
-import { httpbinObjects } from '../httpbin';
-import { runLedger } from '../../helpers/kube/ledgers';
+import { findGateway } from '../helpers/istio/gateway';
+import { consentMarker } from '../targets/existing/guard';
+import { httpbinObjects } from '../targets/httpbin';
+import { runLedger } from '../helpers/kube/ledgers';
 
 jest.setTimeout(120_000);
 
-const repoRoot = path.resolve(__dirname, '../..');
+const repoRoot = path.resolve(__dirname, '..');
 const stateDir = path.join(loadSettings().CACHE_DIR, 'twin', 'state', 'existing-test');
 const httpbinRefs: ObjectRef[] = httpbinObjects('default').map((o) => ({ apiVersion: o.apiVersion!, kind: o.kind!, namespace: 'default', name: o.metadata!.name! }));
 const lockRef: ObjectRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'istio-gateway-conformance-lock' };

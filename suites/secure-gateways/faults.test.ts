@@ -2,8 +2,9 @@
 // follows the catalogue's order, names are unique, and each step issue 14 found never seen failing
 // now has a fault that breaks it.
 import { describe, expect, test } from '@jest/globals';
-import { secureGatewaysCatalogue } from '../../suites/secure-gateways/catalogue';
-import { FAULTS, isFaultName } from './catalogue';
+import { secureGatewaysCatalogue } from './catalogue';
+import { isFaultName } from '../../twin/faults/names';
+import { FAULTS } from './faults';
 
 const steps = secureGatewaysCatalogue.map((step) => step.id);
 
