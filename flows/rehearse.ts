@@ -8,7 +8,7 @@ import type { Settings } from '../helpers/config';
 import { connect, type KubeClient } from '../helpers/kube';
 import { deployHttpbin, startTwinTarget, type HttpbinSample, type TwinTarget } from '../targets/twin/index';
 import { runCatalogue, type StartedCatalogue } from './run-catalogue';
-import { REHEARSED_FAULT_OBJECTS, rehearsalCatalogueOptions, rehearsalStateDir } from './rehearse-options';
+import { REHEARSED_CATALOGUE, rehearsalCatalogueOptions, rehearsalStateDir, type RehearsedCatalogue } from './rehearse-options';
 
 export { rehearsalCatalogueOptions, rehearsalStateDir };
 import type { CatalogueResults, StepResult } from '../helpers/report/model';
@@ -61,6 +61,8 @@ export async function startRehearsalTwin(settings: Settings, log: (line: string)
 }
 
 export interface RehearsalOptions {
+  /** The catalogue and its faults' objects; the first catalogue when unset. */
+  catalogue?: RehearsedCatalogue;
   faults: FaultName[];
   propagationDelayMs?: number;
   tlsMax?: '1.2' | '1.3';
@@ -106,7 +108,7 @@ export async function rehearse(twin: RehearsalTwin, options: RehearsalOptions): 
   const certDir = options.certDir ?? fs.mkdtempSync(path.join(twin.stateDir, 'rehearsal-certs-'));
   try {
     await timed('httpbin', () => deployHttpbin(twin.kube, options.httpbin));
-    await timed('arm faults', () => twin.controller.arm({ faults: options.faults, objects: REHEARSED_FAULT_OBJECTS, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
+    await timed('arm faults', () => twin.controller.arm({ faults: options.faults, objects: (options.catalogue ?? REHEARSED_CATALOGUE).objects, propagationDelayMs: options.propagationDelayMs ?? 0, host: options.host, certDir }));
     const run = await timed('catalogue', () => {
       if (!options.started) return runCatalogue(rehearsalCatalogueOptions(twin.target.kubeconfig, certDir, options));
       options.started.goAhead();

@@ -294,6 +294,8 @@ function cases(): Case[] {
     { name: 'twin:build --only nope', script: 'scripts/twin-build.ts', args: ['--only', 'nope'], code: 2, line: /^error: "nope" is not a twin binary or component: use / },
     { name: 'twin:build --bogus', script: 'scripts/twin-build.ts', args: ['--bogus'], code: 2, line: /^error: unknown option '--bogus'$/ },
     { name: 'rehearse --fault nope', script: 'scripts/rehearse.ts', args: ['--fault', 'nope'], code: 2, line: /^error: unknown fault nope: npm run rehearse -- --list-faults names them$/ },
+    { name: 'rehearse --catalogue nope', script: 'scripts/rehearse.ts', args: ['--catalogue', 'nope'], code: 2, line: /^error: --catalogue: unknown catalogue "nope"; the rehearsed ones are secure-gateways, secure-gateways-sds$/ },
+    { name: 'rehearse a fault another catalogue uses', script: 'scripts/rehearse.ts', args: ['--catalogue', 'secure-gateways-sds', '--fault', 'no-h2'], code: 2, line: /^error: fault no-h2 breaks no step of secure-gateways-sds: npm run rehearse -- --catalogue secure-gateways-sds --list-faults names its faults$/ },
     { name: 'rehearse --propagation-delay -1', script: 'scripts/rehearse.ts', args: ['--propagation-delay=-1'], code: 2, line: /^error: --propagation-delay takes milliseconds, 0 to 60000$/ },
     { name: 'rehearse --propagation-delay soon', script: 'scripts/rehearse.ts', args: ['--propagation-delay', 'soon'], code: 2, line: /^error: --propagation-delay takes milliseconds, 0 to 60000$/ },
     { name: 'rehearse --only SG-ZZ', script: 'scripts/rehearse.ts', args: ['--only', 'SG-ZZ'], code: 2, line: /^error: --only: unknown step SG-ZZ; the catalogue's steps are / },

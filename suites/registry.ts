@@ -3,8 +3,9 @@
 import { UsageError } from '../helpers/config';
 import type { CatalogueEntry } from './runtime/catalogue-entry';
 import { secureGateways } from './secure-gateways/entry';
+import { secureGatewaysSds } from './secure-gateways-sds/entry';
 
-export const CATALOGUES: readonly CatalogueEntry[] = [secureGateways];
+export const CATALOGUES: readonly CatalogueEntry[] = [secureGateways, secureGatewaysSds];
 
 /** The catalogue a flag or setting names; a UsageError listing the known ones otherwise. */
 export function catalogueById(id: string, source = '--catalogue'): CatalogueEntry {

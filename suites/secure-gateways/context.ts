@@ -12,11 +12,8 @@ import { newestNetworkingVersion } from '../../helpers/istio/version';
 import { runLedger } from '../../helpers/kube/ledgers';
 import { makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../../helpers/pki';
 
-export interface Budgets {
-  waitMs: number;
-  requestMs: number;
-  converge: number;
-}
+export type { Budgets } from '../runtime/observe';
+import type { Budgets } from '../runtime/observe';
 
 export interface SecureGatewaysContext {
   settings: Settings;

@@ -3,6 +3,7 @@
 // Gateway); `sds` is the same flow with credentialName (secrets served by istiod over SDS).
 import type { DocChain } from '../../helpers/pki';
 import { secretObject, type KubeObject } from '../../helpers/kube';
+import { httpbinVirtualService } from '../runtime/httpbin-route';
 import { FILE_MOUNT, ISTIO_DEFAULTS, SDS_CA, type NetworkingVersion, type Profile, type TlsMode } from '../../helpers/istio/conventions';
 
 export type { NetworkingVersion, Profile, TlsMode };
@@ -80,19 +81,5 @@ export function gateway(profile: Profile, mode: TlsMode, names: DocNames, apiVer
 
 /** The doc's VirtualService: /status and /delay of the host to httpbin:8000. */
 export function virtualService(names: DocNames, apiVersion: NetworkingVersion): KubeObject {
-  return {
-    apiVersion,
-    kind: 'VirtualService',
-    metadata: { name: names.virtualServiceName, namespace: names.appNamespace },
-    spec: {
-      hosts: [names.host],
-      gateways: [names.gatewayName],
-      http: [
-        {
-          match: [{ uri: { prefix: '/status' } }, { uri: { prefix: '/delay' } }],
-          route: [{ destination: { port: { number: 8000 }, host: 'httpbin' } }],
-        },
-      ],
-    },
-  } as KubeObject;
+  return httpbinVirtualService({ name: names.virtualServiceName, namespace: names.appNamespace, host: names.host, gateway: names.gatewayName }, apiVersion);
 }

@@ -46,6 +46,7 @@ export const FAULT_BOUNDARIES = {
   'delete-ignored': 'api',
   'httpbin-delete-stuck': 'api',
   'cleanup-leaves-route': 'xds',
+  'secret-updates-withheld': 'xds',
 } as const satisfies Record<string, FaultBoundary>;
 
 export type FaultName = keyof typeof FAULT_BOUNDARIES;

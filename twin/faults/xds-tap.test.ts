@@ -12,7 +12,7 @@ import type { FaultName } from './names';
 import { faultTap, rewriteResponse } from './xds-tap';
 
 const testdata = (file: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../envoy/testdata/istiod', file), 'utf8')) as JsonObject[];
-const { listener: LISTENER, route: ROUTE } = TYPE_URL;
+const { listener: LISTENER, route: ROUTE, secret: SECRET } = TYPE_URL;
 const faults = (...names: FaultName[]): ActiveFaults => ({ ...NO_FAULTS, faults: names });
 const sotw = (typeUrl: string, resources: JsonObject[]): JsonObject => ({ type_url: typeUrl, version_info: '1', resources });
 const tlsOf = (response: JsonObject) => {
@@ -96,5 +96,35 @@ describe('xDS fault tap', () => {
     writeActiveFaults(file, NO_FAULTS);
     await send({ type_url: LISTENER, resources: [], removed_resources: [listener.name as string] });
     expect(delivered).toHaveLength(3);
+  });
+
+  test('secret-updates-withheld passes first deliveries of a secret (a new name too) and withholds updates of held ones', async () => {
+    writeActiveFaults(file, NO_FAULTS);
+    const pass = deliveredBy(faultTap(file, { delta: false }, () => undefined));
+    const credential = { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', name: 'kubernetes://cred', tls_certificate: {} };
+    const ca = { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', name: 'kubernetes://cred-cacert', validation_context: {} };
+    expect(await pass(sotw(SECRET, [credential]))).toBeDefined(); // an earlier rehearsal's, on the same stream
+    writeActiveFaults(file, faults('secret-updates-withheld'));
+    expect(await pass(sotw(SECRET, [credential]))).toBeDefined(); // this rehearsal's first delivery
+    expect(await pass(sotw(SECRET, [credential, ca]))).toBeDefined(); // MUTUAL adds the CA: a first delivery
+    expect(await pass(sotw(SECRET, [credential, ca]))).toBeUndefined(); // a rotation: withheld
+    writeActiveFaults(file, NO_FAULTS);
+    expect(await pass(sotw(SECRET, [credential, ca]))).toBeDefined();
+  });
+});
+
+describe('xDS secret rewrites for credentialName', () => {
+  const secret = (name: string, body: JsonObject): JsonObject => sotw(SECRET, [{ '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', name, ...body }]);
+  const first = (response: JsonObject) => (response.resources as JsonObject[])[0]!;
+
+  test("server-cert-self-signed and mutual-rejects-valid-client act on istiod's kubernetes:// secrets as on pilot-agent's file ones", () => {
+    const material = { selfSigned: { certPem: 'SELF', keyPem: 'SELFKEY' }, unrelatedCaPem: 'OTHER CA' };
+    const served = rewriteResponse(secret('kubernetes://cred', { tls_certificate: { certificate_chain: { inline_bytes: 'eA==' } } }), { ...faults('server-cert-self-signed'), material }, false);
+    expect((first(served).tls_certificate as JsonObject).certificate_chain).toEqual({ inline_bytes: Buffer.from('SELF').toString('base64') });
+    const ca = rewriteResponse(secret('kubernetes://cred-cacert', { validation_context: { trusted_ca: { inline_bytes: 'eA==' } } }), { ...faults('mutual-rejects-valid-client'), material }, false);
+    expect((first(ca).validation_context as JsonObject).trusted_ca).toEqual({ inline_bytes: Buffer.from('OTHER CA').toString('base64') });
+    // The proxy's own workload certificate is not the gateway's credential.
+    const workload = secret('default', { tls_certificate: { certificate_chain: { inline_bytes: 'eA==' } } });
+    expect(rewriteResponse(workload, { ...faults('server-cert-self-signed'), material }, false)).toEqual(workload);
   });
 });

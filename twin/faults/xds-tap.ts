@@ -18,20 +18,29 @@ export function faultTap(faultsFile: string | undefined, stream: { delta: boolea
   const firstSeen = new Set<string>(); // type URLs whose first response has passed
   const delivered = new Map<string, Map<string, JsonObject>>(); // per type: what Envoy holds, by name
   let queue = Promise.resolve(); // delayed responses keep their order
+  // Secrets delivered since the faults now in force were armed: a stream outlives rehearsals, and
+  // a secret of an earlier run is not one this run's Envoy was given.
+  let armedAs: ActiveFaults | undefined;
+  const secretsSinceArmed = new Set<string>();
   return (response, deliver) => {
     const active = read();
+    if (active !== armedAs) {
+      armedAs = active;
+      secretsSinceArmed.clear();
+    }
     const typeUrl = String(response.type_url ?? '');
     const first = !firstSeen.has(typeUrl);
     firstSeen.add(typeUrl);
     const rewritten = rewriteResponse(response, active, stream.delta);
     const held = delivered.get(typeUrl) ?? new Map<string, JsonObject>();
     delivered.set(typeUrl, held);
-    const withheld = first ? undefined : withholdReason(typeUrl, rewritten, active, held, stream.delta);
+    const withheld = typeUrl === SECRET ? secretWithholdReason(rewritten, active, secretsSinceArmed) : first ? undefined : withholdReason(typeUrl, rewritten, active, held, stream.delta);
     if (withheld) {
       log(`fault ${withheld}: withheld a ${typeUrl.split('.').pop()} push`);
       return;
     }
     remember(held, rewritten, stream.delta);
+    if (typeUrl === SECRET) for (const entry of (rewritten.resources as JsonObject[] | undefined) ?? []) secretsSinceArmed.add(entryName(entry));
     const delayMs = first ? 0 : active.propagationDelayMs;
     queue = queue.then(() => (delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delayMs)) : undefined)).then(() => deliver(rewritten));
   };
@@ -42,6 +51,13 @@ function withholdReason(typeUrl: string, response: JsonObject, active: ActiveFau
   if (hasFault(active, 'config-stuck')) return 'config-stuck';
   if (hasFault(active, 'cleanup-leaves-route') && takesAway(typeUrl, response, held, delta)) return 'cleanup-leaves-route';
   return undefined;
+}
+
+/** secret-updates-withheld: a push of secrets each already delivered under these faults (an update, not a first delivery). */
+function secretWithholdReason(response: JsonObject, active: ActiveFaults, delivered: Set<string>): string | undefined {
+  if (!hasFault(active, 'secret-updates-withheld')) return undefined;
+  const names = ((response.resources as JsonObject[] | undefined) ?? []).map(entryName);
+  return names.length > 0 && names.every((name) => delivered.has(name)) ? 'secret-updates-withheld' : undefined;
 }
 
 /** Whether a push would remove a listener or route configuration Envoy holds, or routes from one. */
@@ -91,16 +107,21 @@ function rewriteResource(typeUrl: string, resource: JsonObject, active: ActiveFa
   return resource;
 }
 
+// The gateway's own credentials: files pilot-agent serves (file-cert:, file-root:) or secrets
+// istiod serves for credentialName (kubernetes://<name>, its CA kubernetes://<name>-cacert).
+const isGatewayCredential = (name: string) => name.startsWith('file-cert:') || name.startsWith('kubernetes://');
+const isGatewayCa = (name: string) => name.startsWith('file-root:') || (name.startsWith('kubernetes://') && name.endsWith('-cacert'));
+
 function rewriteSecret(secret: JsonObject, active: ActiveFaults): JsonObject {
   const name = String(secret.name ?? '');
   const { material } = active;
-  if (name.startsWith('file-cert:') && secret.tls_certificate) {
+  if (isGatewayCredential(name) && secret.tls_certificate) {
     const substitute = hasFault(active, 'server-cert-wrong-host') ? material.wrongHost : hasFault(active, 'server-cert-self-signed') ? material.selfSigned : undefined;
     if (substitute) {
       return { ...secret, tls_certificate: { certificate_chain: inlineBytes(substitute.certPem), private_key: inlineBytes(substitute.keyPem) } };
     }
   }
-  if (name.startsWith('file-root:') && secret.validation_context && hasFault(active, 'mutual-rejects-valid-client') && material.unrelatedCaPem) {
+  if (isGatewayCa(name) && secret.validation_context && hasFault(active, 'mutual-rejects-valid-client') && material.unrelatedCaPem) {
     return { ...secret, validation_context: { ...(secret.validation_context as JsonObject), trusted_ca: inlineBytes(material.unrelatedCaPem) } };
   }
   return secret;

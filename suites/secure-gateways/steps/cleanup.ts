@@ -1,7 +1,8 @@
 // X: cleanup. Runs whatever happened before: deletes what the suite made, puts back what it
 // replaced, and checks the host is no longer served.
 import { EventuallyTimeout } from '../../../helpers/eventually';
-import { deleteObject, get, isOwned, restore, RestoreError } from '../../../helpers/kube';
+import { deleteObject, get, isOwned } from '../../../helpers/kube';
+import { restoreRunObjects } from '../../runtime/restore-ledger';
 import type { StepDefinition, StepHandle } from '../../runtime/step';
 import type { SecureGatewaysContext } from '../context';
 import type { Observation } from '../../../helpers/probe';
@@ -13,24 +14,7 @@ export const cleanup: StepDefinition<SecureGatewaysContext>[] = [
     id: 'SG-X1',
     title: 'delete the Gateway, the VirtualService and both secrets',
     always: true,
-    run: async (context, step: StepHandle) => {
-      const entries = [...context.ledger.entries];
-      step.expected = 'every object the suite created is gone (404), every object it replaced is as it was';
-      let done: string[];
-      try {
-        done = await restore(context.kube, context.ledger, { waitBudgetMs: context.budgets.waitMs });
-      } catch (error) {
-        if (!(error instanceof RestoreError)) throw error;
-        step.fail(`${error.message}${error.done.length ? ` (done: ${error.done.join('; ')})` : ''}`);
-      }
-      for (const entry of entries) {
-        const now = await get(context.kube, entry.ref);
-        const createdBySuite = entry.before === null;
-        const where = `${entry.ref.kind} ${entry.ref.namespace}/${entry.ref.name}`;
-        step.expect(createdBySuite ? now === undefined : now !== undefined && !isOwned(now), createdBySuite ? `${where} is still there after cleanup` : `${where}, which existed before the run, was not put back`);
-      }
-      step.observed = done.length ? done.join('; ') : 'nothing to clean up: the suite made no objects';
-    },
+    run: (context, step: StepHandle) => restoreRunObjects(context, step),
   },
   {
     id: 'SG-X2',

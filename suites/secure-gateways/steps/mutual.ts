@@ -4,7 +4,7 @@ import { caSecret, caSecretKey, caSecretName, gateway } from '../manifests';
 import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import { awaitObservation, curl, isTeapot, refusedUnknownCa, refusedWithoutCertificate } from '../observe';
-import { applyDocObject, writeSecret } from './apply';
+import { applyDocObject, writeSecret } from '../../runtime/apply';
 import { docCurlWithCertificate, docCurlWithoutCertificate } from './doc-curl';
 
 type GatewaySpec = { servers?: Array<{ tls?: { mode?: string } }> };

@@ -5,7 +5,7 @@ import type { StepDefinition, StepHandle } from '../../runtime/step';
 import { need, type SecureGatewaysContext } from '../context';
 import type { Observation, ResponseObservation } from '../../../helpers/probe';
 import { awaitObservation, curl, header, isResponse, isTeapot, teapotBody } from '../observe';
-import { applyDocObject, writeSecret } from './apply';
+import { applyDocObject, writeSecret } from '../../runtime/apply';
 import { docCurlSimple } from './doc-curl';
 
 export const simpleTls: StepDefinition<SecureGatewaysContext>[] = [

@@ -1,14 +1,20 @@
-// Writing the doc's objects: created, or put over an existing one that is recorded first so
+// Writing a catalogue's objects: created, or put over an existing one that is recorded first so
 // cleanup can restore it (the suite never loses an object it did not make).
-import { backupAndReplace, read, type KubeObject } from '../../../helpers/kube';
-import type { StepHandle } from '../../runtime/step';
-import type { SecureGatewaysContext } from '../context';
+import { backupAndReplace, read, type BackupLedger, type KubeClient, type KubeObject } from '../../helpers/kube';
+import type { StepHandle } from './step';
+
+/** What writing a catalogue's objects needs: the cluster, the run's ledger, when config first changed. */
+export interface WriteContext {
+  kube: KubeClient;
+  ledger: BackupLedger;
+  configChangedAt?: Date;
+}
 
 type WithSpec = KubeObject & { spec?: unknown };
 type Secret = KubeObject & { type?: string; data?: Record<string, string> };
 
 /** Writes one of the doc's secrets and reads it back (its data is compared, never printed). */
-export async function writeSecret(context: SecureGatewaysContext, secret: Secret): Promise<Secret> {
+export async function writeSecret(context: WriteContext, secret: Secret): Promise<Secret> {
   context.configChangedAt ??= new Date();
   await backupAndReplace(context.kube, secret, context.ledger);
   const { namespace, name } = secret.metadata as { namespace: string; name: string };
@@ -16,7 +22,7 @@ export async function writeSecret(context: SecureGatewaysContext, secret: Secret
 }
 
 /** Writes the object and checks the API server returned what was applied (schema-valid, admitted). */
-export async function applyDocObject(context: SecureGatewaysContext, step: StepHandle, object: WithSpec, expected: string): Promise<WithSpec> {
+export async function applyDocObject(context: WriteContext, step: StepHandle, object: WithSpec, expected: string): Promise<WithSpec> {
   context.configChangedAt ??= new Date();
   const stored = (await backupAndReplace(context.kube, object, context.ledger)) as WithSpec;
   const same = JSON.stringify(canonical(stored.spec)) === JSON.stringify(canonical(object.spec));
