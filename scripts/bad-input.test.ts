@@ -111,7 +111,7 @@ function cases(): Case[] {
   return [
     // npm test: flags, checked before any target work (TARGET=kind with a Docker that hangs would take seconds)
     { name: 'npm test --only SG-ZZ: unknown step, lists the known ones', script: npmTest, args: ['--only', 'SG-ZZ'], env: { TARGET: 'kind', DOCKER_HOST: SILENT_TCP }, code: 2, line: new RegExp(`^error: --only: unknown step SG-ZZ; the catalogue's steps are ${knownList}$`), within: 20_000 },
-    { name: 'npm test --catalogue nope: unknown catalogue, lists the known ones', script: npmTest, args: ['--catalogue', 'nope'], env: { TARGET: 'twin' }, code: 2, line: /^error: --catalogue: unknown catalogue "nope"; the catalogues are secure-gateways$/ },
+    { name: 'npm test --catalogue nope: unknown catalogue, lists the known ones', script: npmTest, args: ['--catalogue', 'nope'], env: { TARGET: 'twin' }, code: 2, line: /^error: --catalogue: unknown catalogue "nope"; the catalogues are secure-gateways, secure-gateways-sds$/ },
     { name: 'npm test --only sg-s4 (lowercase)', script: npmTest, args: ['--only', 'sg-s4'], env: { TARGET: 'twin' }, code: 2, line: /^error: --only: unknown step sg-s4; the catalogue's steps are SG-/ },
     { name: 'npm test --only SG-S4, (trailing comma)', script: npmTest, args: ['--only', 'SG-S4,'], env: { TARGET: 'twin' }, code: 2, line: /^error: --only "SG-S4," is not accepted: give comma-separated step IDs, e\.g\. SG-\w+,SG-\w+; the catalogue's steps are / },
     { name: 'npm test --only "" (empty)', script: npmTest, args: ['--only', ''], env: { TARGET: 'twin' }, code: 2, line: /^error: --only "" is not accepted: give comma-separated step IDs/ },
