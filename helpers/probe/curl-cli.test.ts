@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { certificateSummary, makeDocChain, writeDocLayout, type DocChain, type DocLayout } from '../pki';
 import { tempDirs } from '../testing/temp-dirs';
-import { alertName, classifyCurl, commonName, curlArguments, findCurl, runCurl, type CurlCliOptions } from './curl-cli';
+import { alertName, classifyCurl, commonName, curlArguments, findCurl, renderCurl, runCurl, spawnCollect, type CurlCliOptions } from './curl-cli';
 import { closedPort, startNodeServer, startOpensslServer, startRawServer, type TestServer } from './test-servers';
 
 const HOST = 'httpbin.example.com';
@@ -54,6 +54,72 @@ describe('classification (pure)', () => {
   test('the CN of a curl subject line', () => {
     expect(commonName('C=US; ST=Denial; L=Springfield; O=Dis; CN=httpbin.example.com')).toBe(HOST);
     expect(commonName('O=Dis')).toBeNull();
+  });
+});
+
+describe('classification of what curl printed, rendering, finding curl (pure)', () => {
+  // curl 7.88's own lines (Debian 12) for each failure, as `-w '%{json}'` and stderr show them.
+  test('without a write-out (killed, or a curl without %{json}) the last "curl: (N)" line is the error', () => {
+    const stderr = '* processing: https://httpbin.example.com:31443/\n*   Trying 127.0.0.1:31443...\ncurl: (6) first\ncurl: (56) OpenSSL SSL_read: OpenSSL/3.0.19: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0\n';
+    expect(classifyCurl(56, '', stderr)).toEqual({
+      client: 'curl',
+      outcome: 'tls-alert',
+      exitCode: 56,
+      error: 'OpenSSL SSL_read: OpenSSL/3.0.19: error:0A00045C:SSL routines::tlsv13 alert certificate required, errno 0',
+      status: null,
+      httpVersion: null,
+      alert: 'certificate_required',
+      peerSubject: null,
+      peerIssuer: null,
+    });
+    expect(classifyCurl(7, 'not json', 'curl: (7) Failed to connect to httpbin.example.com port 1 after 0 ms: Couldn\'t connect to server\n')).toMatchObject({ outcome: 'refused', error: "Failed to connect to httpbin.example.com port 1 after 0 ms: Couldn't connect to server" });
+    expect(classifyCurl(7, '', '* Trying\n')).toMatchObject({ outcome: 'refused', error: '' });
+  });
+
+  test('each exit code in the probe\'s terms; an unknown one is other', () => {
+    const json = (exitcode: number) => JSON.stringify({ exitcode, errormsg: null, http_code: 0, http_version: '0' });
+    expect(classifyCurl(6, json(6), '').outcome).toBe('dns');
+    expect(classifyCurl(52, json(52), '').outcome).toBe('reset');
+    expect(classifyCurl(56, json(56), '').outcome).toBe('reset');
+    expect(classifyCurl(77, json(77), '')).toMatchObject({ outcome: 'other', status: null, httpVersion: null, error: '' });
+  });
+
+  test('a response needs exit 0 and a status; the verbose subject and issuer are read', () => {
+    const stderr = '*  subject: C=US; O=Dis; CN=httpbin.example.com\n*  issuer: C=US; O=Dis; CN=httpbin.example.com Intermediate CA\n';
+    expect(classifyCurl(0, JSON.stringify({ exitcode: 0, http_code: 418, http_version: '1.1' }), stderr)).toMatchObject({
+      outcome: 'response',
+      status: 418,
+      httpVersion: '1.1',
+      peerSubject: 'C=US; O=Dis; CN=httpbin.example.com',
+      peerIssuer: 'C=US; O=Dis; CN=httpbin.example.com Intermediate CA',
+    });
+    expect(classifyCurl(0, JSON.stringify({ exitcode: 0, http_code: 0, http_version: '0' }), '').outcome).toBe('other');
+  });
+
+  test('renderCurl: one line', () => {
+    const seen = { client: 'curl', exitCode: 0, error: '', status: 418, httpVersion: '2', alert: null, peerSubject: 'CN=httpbin.example.com', peerIssuer: null, body: '', elapsedMs: 1, commandLine: 'curl' } as const;
+    expect(renderCurl({ ...seen, outcome: 'response' })).toBe('curl: HTTP/2 418 (peer CN=httpbin.example.com)');
+    expect(renderCurl({ ...seen, outcome: 'response', httpVersion: null, peerSubject: null })).toBe('curl: HTTP/? 418 (peer unknown)');
+    expect(renderCurl({ ...seen, outcome: 'tls-alert', exitCode: 56, alert: 'certificate_required', error: 'tlsv13 alert certificate required' })).toBe('curl: tls-alert, alert certificate_required (exit 56: tlsv13 alert certificate required)');
+    expect(renderCurl({ ...seen, outcome: 'timeout', exitCode: 28, status: null })).toBe('curl: timeout (exit 28: no message)');
+  });
+
+  test('findCurl: a path is taken as given if executable; a name is looked up on PATH', () => {
+    const here = path.dirname(process.execPath);
+    expect(findCurl(process.execPath)).toBe(process.execPath);
+    expect(findCurl(path.join(here, 'no-such-binary'))).toBeNull();
+    expect(findCurl(path.basename(process.execPath), { PATH: ['/nonexistent', here].join(path.delimiter) })).toBe(process.execPath);
+    expect(findCurl('node', { PATH: '' })).toBeNull();
+    expect(findCurl('node', {})).toBeNull();
+  });
+
+  test('spawnCollect: exit code and both outputs; a binary that does not exist rejects', async () => {
+    await expect(spawnCollect(process.execPath, ['-e', 'process.stdout.write("out"); process.stderr.write("err"); process.exit(3)'])).resolves.toEqual({ code: 3, stdout: 'out', stderr: 'err' });
+    await expect(spawnCollect('/nonexistent/curl', [])).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  test('the optional flags, in the doc\'s order', () => {
+    expect(curlArguments(options(443, { tlsMax: '1.2' }))).toEqual(['-v', '--resolve', `${HOST}:443:127.0.0.1`, '--cacert', '2_intermediate/certs/ca-chain.cert.pem', '--tls-max', '1.2', `https://${HOST}:443/status/418`]);
   });
 });
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
+import tls from 'node:tls';
 import { makeDocChain, type DocChain } from '../pki';
 import { holdConnection } from './held-connection';
 
@@ -15,9 +16,12 @@ let h1Server: https.Server;
 let h2Sessions = 0;
 let h1Connections = 0;
 
+// The shared servers listen on first use (a test may run alone).
 const listen = async (server: net.Server) => {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  if (!server.listening) {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  }
   return (server.address() as net.AddressInfo).port;
 };
 
@@ -71,6 +75,52 @@ describe('holdConnection', () => {
       await expect(holdConnection({ host: HOST, port, address: '127.0.0.1', ca: chain.caChainPem, protocol: 'h2', tlsMax: '1.2', timeoutMs: 3_000 })).rejects.toThrow(/protocol version|alert/i);
     } finally {
       strict.close();
+    }
+  });
+
+  test('a server that picks no protocol from the offer is refused, naming both', async () => {
+    // A TLS server without ALPN (Node's https server would refuse h2 with an alert instead).
+    const plain = tls.createServer({ cert: chain.server.certPem + chain.intermediate.certPem, key: chain.server.keyPem }, (socket) => socket.end());
+    try {
+      const port = await listen(plain);
+      await expect(holdConnection({ host: HOST, port, address: '127.0.0.1', ca: chain.caChainPem, protocol: 'h2', timeoutMs: 3_000 })).rejects.toThrow('the server chose ALPN false, not h2');
+    } finally {
+      plain.close();
+    }
+  });
+
+  test('a server that never answers the handshake: rejected after timeoutMs', async () => {
+    const silent = net.createServer(() => undefined);
+    try {
+      const port = await listen(silent);
+      await expect(holdConnection({ host: HOST, port, address: '127.0.0.1', ca: chain.caChainPem, protocol: 'h2', timeoutMs: 100 })).rejects.toThrow('no TLS handshake within 100 ms');
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('no GOAWAY nor close within the wait: each rejects; after close() nothing is sent', async () => {
+    const port = await listen(h2Server);
+    const held = await holdConnection({ host: HOST, port, address: '127.0.0.1', ca: chain.caChainPem, protocol: 'h2', tlsMax: '1.3', timeoutMs: 3_000 });
+    await expect(held.goaway(50)).rejects.toThrow('no GOAWAY within 50 ms');
+    await expect(held.closed(50)).rejects.toThrow('no close within 50 ms');
+    expect(held.goawayAt).toBeNull();
+    held.close();
+    await held.closed(2_000);
+    expect(held.closedAt).not.toBeNull();
+    expect(await held.get('/status/418')).toEqual({ outcome: 'not-sent', reason: 'closed' });
+  });
+
+  test('HTTP/1.1: an answer that does not come within timeoutMs is a failure', async () => {
+    const slow = https.createServer({ cert: chain.server.certPem + chain.intermediate.certPem, key: chain.server.keyPem }, () => undefined);
+    try {
+      const port = await listen(slow);
+      const held = await holdConnection({ host: HOST, port, address: '127.0.0.1', ca: chain.caChainPem, protocol: 'http/1.1', tlsMax: '1.2', timeoutMs: 100 });
+      expect(await held.get('/status/418')).toEqual({ outcome: 'failed', detail: 'no answer within 100 ms' });
+      held.close();
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
     }
   });
 });
