@@ -28,12 +28,15 @@ const config: Config = {
       transform: typescript,
       testMatch: ownTests,
       testPathIgnorePatterns: ['/node_modules/', '\\.twin\\.test\\.ts$'],
+      // A mutation run's sandboxes (npm run mutation; left behind when one is killed) hold copies of the tree.
+      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
     },
     {
       displayName: 'twin',
       testEnvironment: 'node',
       transform: typescript,
       testMatch: ownTests.map((pattern) => pattern.replace(/\*\.test\.ts$/, '*.twin.test.ts')),
+      modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
     },
     {
       displayName: 'conformance',
