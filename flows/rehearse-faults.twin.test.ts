@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadSettings } from '../helpers/config';
 import type { StepResult } from '../helpers/report/model';
 import { secureGatewaysCatalogue } from '../suites/secure-gateways/catalogue';
+import { expectCaughtAt } from './testing-rehearsal';
 import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from './rehearse';
 import type { FaultName } from '../twin/faults/names';
 import { FAULTS } from '../suites/secure-gateways/faults';
@@ -77,16 +78,8 @@ describe('rehearsals on the twin (root, built binaries)', () => {
 
   test.each(FAULTS.map((fault) => [fault.name, fault.breaks] as const))('fault %s: the first failed step is %s, for its reason', async (name, breaks) => {
     const outcome = await run({ faults: [name], stopAtFirstFailure: true, waitBudgetMs: FAULT_BUDGET_MS });
-    expect(outcome.results).toBeDefined();
-    // On a miss, the whole run says what happened.
-    const summary = outcome.results!.steps.map((step) => `${step.id} ${step.status} ${step.durationMs}ms: ${step.observed ?? step.reason ?? ''}`.slice(0, 300));
-    expect({ firstFailed: outcome.firstFailed?.id, summary }).toEqual({ firstFailed: breaks, summary: expect.any(Array) });
-    expect(RIGHT_REASON[name]).toBeDefined();
-    expect(outcome.firstFailed?.observed ?? '').toMatch(RIGHT_REASON[name]!);
-    // Every step before it ran and passed (or cannot apply): the fault broke nothing earlier.
-    const before = outcome.results!.steps.filter((step) => STEP_ORDER.indexOf(step.id) < STEP_ORDER.indexOf(breaks));
     const notApplicable = (step: StepResult) => step.status === 'skipped' && !/depends on|stopped after/.test(step.reason ?? '');
-    expect(before.filter((step) => step.status !== 'passed' && !notApplicable(step)).map((step) => step.id)).toEqual([]);
+    expectCaughtAt(outcome, breaks, RIGHT_REASON[name], STEP_ORDER, notApplicable);
   }, 180_000);
 
   test('variant TLS 1.2 only: every step passes, MUTUAL refuses with handshake_failure', async () => {

@@ -11,6 +11,7 @@ import type { BundleIndex } from '../helpers/diagnostics';
 import type { StepResult } from '../helpers/report/model';
 import { sdsSteps } from '../suites/secure-gateways-sds/steps';
 import type { FaultName } from '../twin/faults/names';
+import { expectCaughtAt } from './testing-rehearsal';
 import { rehearse, startRehearsalTwin, type RehearsalOptions, type RehearsalTwin } from './rehearse';
 import { REHEARSED_CATALOGUES } from './rehearse-options';
 
@@ -60,13 +61,7 @@ describe('secure-gateways-sds rehearsals on the twin (root, built binaries)', ()
 
   test.each(rehearsed.faults.map((fault) => [fault.name, fault.breaks] as const))('fault %s: the first failed step is %s, for its reason', async (name, breaks) => {
     const outcome = await run({ faults: [name], stopAtFirstFailure: true, waitBudgetMs: FAULT_BUDGET_MS });
-    expect(outcome.results).toBeDefined();
-    const summary = outcome.results!.steps.map((step) => `${step.id} ${step.status} ${step.durationMs}ms: ${step.observed ?? step.reason ?? ''}`.slice(0, 300));
-    expect({ firstFailed: outcome.firstFailed?.id, summary }).toEqual({ firstFailed: breaks, summary: expect.any(Array) });
-    expect(RIGHT_REASON[name]).toBeDefined();
-    expect(outcome.firstFailed?.observed ?? '').toMatch(RIGHT_REASON[name]!);
-    const before = outcome.results!.steps.filter((step) => STEP_ORDER.indexOf(step.id) < STEP_ORDER.indexOf(breaks));
-    expect(before.filter((step) => step.status !== 'passed').map((step) => step.id)).toEqual([]);
+    expectCaughtAt(outcome, breaks, RIGHT_REASON[name], STEP_ORDER);
   }, 180_000);
 
   test("a failed step leaves its bundle in this catalogue's folder, without private-key material", async () => {

@@ -1,7 +1,8 @@
 // The gateway's Envoy config as Envoy itself reports it: admin /config_dump (port 15000 in the
 // pod), reached as SG-T4 reaches /certs, with `pilot-agent request GET config_dump` in the
-// istio-proxy container, which is also how istioctl proxy-config reads it (no port-forward, no curl
-// in the image needed; the suite's RBAC grants exec in the gateway's namespace). Secrets are
+// istio-proxy container (no curl in the image needed, and the suite's RBAC grants exec in the
+// gateway's namespace; istioctl proxy-config reads the same endpoint through a port-forward,
+// pkg/kube/client.go). Secrets are
 // redacted by structure and by content.
 import { exec, type KubeClient } from '../kube';
 import { oneLine } from '../kube/errors';
